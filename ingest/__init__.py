@@ -1,0 +1,1 @@
+"""zonewatch: regional-development pages in, validated facts out."""

@@ -1,0 +1,193 @@
+"""`zonewatch`: a thin command line over ingest.pipeline and ingest.evaluate.
+
+Exit codes of `run`: 0 published, 3 the quality gate blocked publication, 2 bad
+arguments or configuration, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from ingest.config import ConfigError, RunConfig
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BLOCKED = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"zonewatch: error: {message}\n")
+
+
+def _progress(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _quiet_libraries() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="zonewatch", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="one full run: land, parse, extract, dbt build, gate, publish")
+    src = run.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sources", metavar="FILE", help="YAML file of sources to fetch")
+    src.add_argument("--input", metavar="DIR", help="directory of saved pages")
+    run.add_argument("--warehouse", metavar="PATH", default=None,
+                     help="published DuckDB file (default: data/warehouse.duckdb)")
+    run.add_argument("--workdir", metavar="DIR", default="data",
+                     help="raw pages, build copy and reports (default: data/)")
+    run.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
+    ev = sub.add_parser("eval", help="score extraction against a gold file")
+    ev.add_argument("--gold", metavar="FILE", required=True)
+    ev.add_argument("--input", metavar="DIR", required=True)
+    ev.add_argument("--workdir", metavar="DIR", default=None,
+                    help="scratch directory (default: a temporary one)")
+    ev.add_argument("--min-f1", type=float, default=None,
+                    help="exit 1 when the overall F1 is below this")
+    sm = sub.add_parser("summary", help="what the last run read and published")
+    sm.add_argument("--workdir", metavar="DIR", default="data")
+    sm.add_argument("--warehouse", metavar="PATH", default=None)
+    sm.add_argument("--logs", metavar="DIR", default=None, help=argparse.SUPPRESS)
+    sv = sub.add_parser("serve-postgres",
+                        help="build the marts on PostgreSQL and switch them in for BI tools")
+    sv.add_argument("--dsn", metavar="DSN", required=True,
+                    help="e.g. postgresql://postgres@127.0.0.1:5432/zonewatch")
+    sv.add_argument("--workdir", metavar="DIR", default="data")
+    sv.add_argument("--reader", metavar="ROLE", action="append", default=[],
+                    help="a BI role to grant USAGE/SELECT on the served schema (repeatable)")
+    fl = sub.add_parser("failures", help="recent quality-gate runs that blocked or warned")
+    fl.add_argument("--workdir", metavar="DIR", default="data")
+    fl.add_argument("--run", metavar="ID", default=None, help="show one run in full")
+    fl.add_argument("--all", action="store_true", help="include runs that passed")
+    return p
+
+
+def _failures(args: argparse.Namespace) -> int:
+    from ingest.config import Paths
+    from ingest.failures import list_failures, show_run
+
+    paths = Paths.create(args.workdir)
+    if args.run:
+        text = show_run(paths, args.run)
+        if text is None:
+            raise ConfigError(f"no validation run {args.run!r} in {paths.landing_db}")
+        print(text)
+    else:
+        print(list_failures(paths, include_passed=args.all))
+    return EXIT_OK
+
+
+def _serve_postgres(args: argparse.Namespace) -> int:
+    from ingest.config import Paths
+    from ingest.land import LandingStore
+    from ingest.serve_postgres import build_postgres, publish_postgres
+
+    paths = Paths.create(args.workdir)
+    if not paths.landing_db.is_file():
+        raise ConfigError(f"no landing zone at {paths.landing_db}; run `zonewatch run` first")
+    with LandingStore(paths, read_only=True) as store:
+        last = store.validation_runs(limit=1)
+    if not last or not last[0]["passed"]:
+        raise ConfigError("the last quality-gate run did not pass (zonewatch failures); "
+                          "nothing served")
+    res = build_postgres(paths.landing_db, args.dsn)
+    if not res.success:
+        print(f"zonewatch: dbt build --target postgres failed: "
+              f"{'; '.join([*res.errored_nodes, *res.failed_tests])}", file=sys.stderr)
+        return EXIT_BLOCKED if res.only_tests_failed else EXIT_ERROR
+    publish_postgres(args.dsn, readers=args.reader)
+    print(f"served: schema zonewatch in {args.dsn} ({res.nodes_run} dbt nodes)")
+    return EXIT_OK
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from ingest.config import Paths
+    from ingest.summary import summarise
+
+    print(summarise(Paths.create(args.workdir, args.warehouse),
+                    Path(args.logs) if args.logs else None))
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ingest import pipeline
+
+    cfg = RunConfig.create(workdir=args.workdir,
+                           warehouse=args.warehouse or Path(args.workdir) / "warehouse.duckdb",
+                           sources_file=args.sources, input_dir=args.input, run_id=args.run_id)
+    t0 = time.monotonic()
+    try:
+        out = pipeline.run_all(cfg, _progress)
+    except pipeline.GateBlocked as exc:
+        print(exc.summary_text, file=sys.stderr)
+        print(f"zonewatch: quality gate blocked publication; report: {exc.report_dir}; "
+              f"published warehouse unchanged: {cfg.warehouse}", file=sys.stderr)
+        return EXIT_BLOCKED
+    except pipeline.BuildFailed as exc:
+        print(f"zonewatch: {exc}", file=sys.stderr)
+        return EXIT_BLOCKED if exc.tests_only else EXIT_ERROR
+    land, proc, build, gate = out["land"], out["process"], out["build"], out["gate"]
+    new_mentions = build["new_staging_rows"].get("stg_landing__mentions", 0)
+    print(f"run {cfg.run_id}: {land['pages_seen']} pages read ({land['landed_new']} new, "
+          f"{land['errors']} unreadable), {proc['pages_processed']} processed "
+          f"({proc['pages_rejected']} rejected), {proc['mentions']} mentions; dbt "
+          f"{'incremental' if build['incremental'] else 'full'} build (+{new_mentions} "
+          f"mentions); gate passed ({gate['warnings']} warnings, {gate['quarantined']} "
+          f"quarantined); published {cfg.warehouse} in {time.monotonic() - t0:.1f}s")
+    return EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from ingest import evaluate, pipeline
+
+    gold_path, input_dir = Path(args.gold), Path(args.input)
+    if not gold_path.is_file():
+        raise ConfigError(f"--gold {gold_path}: no such file")
+    gold = evaluate.load_gold(gold_path)
+    with tempfile.TemporaryDirectory(prefix="zonewatch-eval-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        cfg = RunConfig.create(workdir=workdir, input_dir=input_dir)
+        pipeline.land_step(cfg, _progress)
+        pipeline.process_step(cfg, _progress)
+        pipeline.build_step(cfg, _progress)
+        scores = evaluate.score(gold, evaluate.predicted_facts(cfg.paths.build_db, input_dir))
+    print(evaluate.format_report(scores))
+    if args.min_f1 is not None and scores.overall[2] < args.min_f1:
+        print(f"zonewatch: F1 {scores.overall[2]:.3f} is below --min-f1 {args.min_f1}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
+    args = _parser().parse_args(argv)
+    try:
+        handler = {"run": _run, "eval": _eval, "summary": _summary,
+                   "failures": _failures, "serve-postgres": _serve_postgres}[args.command]
+        return handler(args)
+    except ConfigError as exc:
+        print(f"zonewatch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        logger.debug("run failed", exc_info=True)
+        print(f"zonewatch: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

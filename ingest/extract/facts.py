@@ -1,0 +1,459 @@
+"""Sentences → mentions: each quantity that states an indicator, with its status,
+period and region.
+
+The document is walked paragraph by paragraph and sentence by sentence, carrying
+the year and region in force (a paragraph that opens with "2025年" or "今年" sets the
+year for what follows; a sentence naming a district sets the region until another
+appears). The rules themselves are data (``rules.yml`` and the dbt seeds).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ingest.extract.lexicon import Indicator, Lexicon, load_lexicon
+from ingest.extract.periods import PeriodExpr, find_periods
+from ingest.extract.quantities import Quantity, find_quantities
+from ingest.extract.regions import RegionMention, find_region_mentions, primary_region
+
+__all__ = ["Mention", "extract_mentions", "reference_year"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+# A sentence ends at 。！？ or a line; ； only ends a clause, so "到2025年，A达到…；B突破…"
+# keeps its period and status for B.
+_SENTENCE_END = re.compile(r"[。！？!?]+|\n")
+# Headline phrases separated by a space: "算力规模达1.2EFLOPS 力争明年突破10EFLOPS".
+_CJK_GAP = r"(?<=[\u4e00-\u9fff”\"A-Za-z0-9%]) (?=[\u4e00-\u9fff“\"])"
+_CLAUSE_END = re.compile(rf"[，,：:；;。！？!?]|{_CJK_GAP}")
+_SEGMENT_END = re.compile(rf"[，,：:；;。！？!?、]|{_CJK_GAP}")
+_YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
+_GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长")
+_DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
+_KEYWORD_REACH = 25  # characters between an indicator keyword and its number
+_CONNECTIVES = re.compile(
+    r"比上年|比去年|较上年|较去年|同比|按年|年均|分别|其中|全年|按可比价格?计算|按现价计算|期间|时期"
+    r"|[“”\"]?十[一二三四五六七八九]五[“”\"]?|(?:19|20)\d{2}年|\s")
+_COMPUTE_CONTEXT = re.compile(r"算力|智算|超算|计算中心|数据中心|计算能力")
+
+
+@dataclass(frozen=True)
+class Mention:
+    char_start: int
+    char_end: int
+    raw_text: str
+    sentence: str
+    value: float
+    value_high: float | None
+    unit: str
+    qualifier: str
+    indicator_id: str
+    category: str
+    status: str
+    period_start: date | None
+    period_end: date | None
+    period_basis: str
+    region_id: str | None
+    region_text: str | None
+    region_basis: str
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if m.end() > pos:
+            out.append((pos, m.end()))
+        pos = m.end()
+    if pos < end:
+        out.append((pos, end))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def _bounds(s: str, pos: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    left = 0
+    for m in pattern.finditer(s, 0, pos):
+        left = m.end()
+    m2 = pattern.search(s, pos)
+    return left, (m2.start() if m2 else len(s))
+
+
+def reference_year(text: str, published_at: date | None, lex: Lexicon) -> tuple[int | None, str]:
+    """The year 今年 means: the publication year, else the year the page mostly reports on.
+
+    Years in sentences that look ahead (到2025年, 力争, 将…) do not vote.
+    """
+    if published_at is not None:
+        return published_at.year, "publication_date"
+    votes: Counter[int] = Counter()
+    targets = lex.rules["status"]["target"]
+    for a, b in _sentences(text, 0, len(text)):
+        s = text[a:b]
+        if any(t in s for t in targets) or "将" in s:
+            continue
+        for m in _YEARISH.finditer(s):
+            if s[max(0, m.start() - 1):m.start()] in {"到", "至"}:
+                continue
+            votes[int(m.group(1))] += 1
+    if not votes:
+        return None, "unknown"
+    year = max(votes, key=lambda y: (votes[y], y))
+    return year, "context"
+
+
+def _keyword_matches(s: str, start: int, end: int, lex: Lexicon) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), lex.keyword_of(m.group()))
+            for m in lex.keyword_re.finditer(s, start, end)]
+
+
+def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> Indicator | None:
+    """The indicator a quantity states: the nearest unit-compatible keyword in its
+    segment (before it; for counts, the keyword after it first: 82个亿元以上项目)."""
+    seg_l, seg_r = _bounds(s, q.start, _SEGMENT_END)
+    left = [k for k in _keyword_matches(s, seg_l, q.start, lex)
+            if q.start - k[1] <= _KEYWORD_REACH]
+    right = [k for k in _keyword_matches(s, q.unit_end, seg_r, lex)
+             if k[0] - q.unit_end <= _KEYWORD_REACH]
+    unit = "CNY" if q.implied_unit else q.unit
+    ordered = right[:1] + left[::-1] if unit == "count" else left[::-1] + right[:1]
+    for a, b, kw in ordered:
+        if kw in _GROWTH_WORDS or kw in _DECLINE_WORDS:
+            if unit != "percent":
+                continue
+            # 地区生产总值…，比上年增长5.2%: the growth of the nearest keyword before it;
+            # a bare 增长 (居民收入增长5%) names nothing we measure, and a clause that
+            # names its own subject (一般公共预算收入增长5%) does not borrow another's.
+            cl, _ = _bounds(s, a, _CLAUSE_END)
+            subject = _CONNECTIVES.sub("", s[cl:a])
+            reach = cl if subject else 0
+            for _a2, _b2, base_kw in _keyword_matches(s, reach, a, lex)[::-1]:
+                if base_kw in _GROWTH_WORDS or base_kw in _DECLINE_WORDS:
+                    continue
+                for ind_id in lex.keyword_indicators.get(base_kw, ()):
+                    base = lex.indicators[ind_id]
+                    for cand in (f"{base.indicator_id}_growth", f"{base.category}_growth"):
+                        if cand in lex.indicators:
+                            return lex.indicators[cand]
+            return None
+        if unit == "count" and _count_of_something_else(s, q, a, b, lex):
+            continue
+        ind = lex.indicator_for(kw, unit)
+        if ind is not None:
+            return ind
+    if unit == "PFLOPS" and (q.explicit_flops or _COMPUTE_CONTEXT.search(s)):
+        # 提升至200PFLOPS: a FLOPS figure measures computing capacity whatever it is called.
+        return next((i for i in lex.indicators.values() if i.category == "compute"), None)
+    return None
+
+
+def _inherited(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
+               last_by_unit: dict[str, Indicator]) -> Indicator | None:
+    """郑州市地区生产总值X亿元；洛阳市Y亿元: a clause that only names a region before its
+    number repeats the indicator of the sentence's previous figure in the same unit."""
+    unit = "CNY" if q.implied_unit else q.unit
+    if unit not in last_by_unit:
+        return None
+    cl, _ = _bounds(s, q.start, _CLAUSE_END)
+    for r in s_regions:
+        pos, end = r.start - offset, r.end - offset
+        if cl <= pos and end <= q.start and not s[cl:pos].strip() and \
+                re.fullmatch(r"\s*(?:为|达|达到|实现|完成)?\s*", s[end:q.start]):
+            return last_by_unit[unit]
+    return None
+
+
+def _count_of_something_else(s: str, q: Quantity, a: int, b: int, lex: Lexicon) -> bool:
+    """重点项目配套企业220家: the keyword is there, but what is counted is firms."""
+    between = s[b:q.start] if b <= q.start else s[q.unit_end:a]
+    after = s[q.unit_end:q.unit_end + 3]
+    words = lex.rules["count_subject_not"]
+    return any(w in between for w in words) or any(after.startswith(w) for w in words)
+
+
+def _is_excluded(s: str, q: Quantity, lex: Lexicon) -> bool:
+    cl, cr = _bounds(s, q.start, _CLAUSE_END)
+    clause = s[cl:cr]
+    if any(w in clause for w in lex.rules["negative_cues"]):
+        return True
+    # 高于全市0.5个百分点: a gap between two rates, not a rate.
+    if q.unit == "percent" and "百分点" in s[q.end:q.unit_end] and \
+            any(w in s[cl:q.start] for w in lex.rules["gap_words"]):
+        return True
+    # 10亿元以上关键软件企业 / 总投资超10亿元项目12个: a size threshold for what is counted.
+    if q.qualifier in {"at_least", "more_than"} and q.unit == "CNY":
+        tail = s[q.unit_end:cr][:12]
+        if re.search(r"(企业|公司|项目|客户|园区|专案)", tail):
+            return True
+    # 已建成算力超过1000P的智算中心3个: a size describing the things counted after it.
+    return re.match(r"的[^，,。；;]{0,8}?(中心|企业|公司|项目|园区|基地|平台)", s[q.unit_end:cr]) \
+        is not None
+
+
+def _cue_positions(left: str, words: list[str],
+                   masked: list[tuple[int, int, str]] | None = None) -> int:
+    """Position of the last cue word in `left`, ignoring cues inside keywords
+    (计划 in 计划总投资 names the indicator, not a plan)."""
+    best = -1
+    for w in words:
+        i = left.rfind(w)
+        while i >= 0 and masked and any(a <= i < b for a, b, _ in masked):
+            i = left.rfind(w, 0, i)
+        if i > best:
+            best = i
+    return best
+
+
+def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe: date | None,
+            ref: date | None, dated_ref: bool, lex: Lexicon, target_section: bool = False) -> str:
+    """actual / estimate / target from the cues before the number and the period.
+
+    The nearest cue wins (预计 → estimate, 力争/到2025年/将 → target, 已/累计 → actual);
+    with no cue, a period after the page's date is a target and one that has ended
+    is actual. `dated_ref` says whether the reference date is the publication date
+    (an inferred year is too weak to overrule a printed 已).
+    """
+    st = lex.rules["status"]
+    left = s[:q.start]
+    kws = _keyword_matches(s, 0, len(s), lex)
+    kws += [(m.start(), m.end(), "") for w in st["not_cues"] for m in re.finditer(re.escape(w), s)]
+    est = _cue_positions(left, st["estimate"], kws)
+    tgt = _cue_positions(left, st["target"], kws)
+    jiang = [m.start() for m in re.finditer("将", left)
+             if not any(left.startswith(w, m.start() - w.index("将")) for w in st["jiang_not_in"]
+                        if "将" in w)]
+    if jiang:
+        tgt = max(tgt, jiang[-1])
+    if period is not None and period.target_marker and period.end <= q.start:
+        tgt = max(tgt, period.start)
+    act = _cue_positions(left, st["strong_actual"], kws)
+    nearest = max(est, tgt, act)
+    future = ps is not None and ref is not None and ps > ref
+    cl, cr = _bounds(s, q.start, _CLAUSE_END)
+    trailing_target = any(
+        q.unit_end <= i < cr and not any(a <= i < b for a, b, _ in kws)
+        for w in st["target_words_anywhere"] for i in _all_positions(s, w))
+    if nearest >= 0:
+        if nearest == est:
+            return "target" if future else "estimate"
+        if nearest == tgt:
+            return "target"
+        # 已印发《…》，明确了…达到9%…等年度目标: a cue outside the number's clause
+        # loses to the target named after it.
+        if trailing_target and nearest < cl:
+            return "target"
+        if not future or not dated_ref:
+            return "actual"
+    if future or trailing_target:
+        return "target"
+    if target_section and not (pe is not None and ref is not None and pe < ref):
+        return "target"  # under a heading of plans, a figure without a cue is a plan
+    # No cue at all: news reports figures plainly; plans always say so (力争, 将, 到…年).
+    return "actual"
+
+
+def _all_positions(s: str, w: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(w), s)]
+
+
+@dataclass
+class _Carry:
+    year: int | None
+    year_basis: str
+    region: RegionMention | None
+    span: tuple[date, date] | None = None  # the last period named in this paragraph
+
+
+def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: date | None,
+                     *, title_paragraphs: int = 1, lex: Lexicon | None = None) -> list[Mention]:
+    """Every fact mention in a normalised document.
+
+    `paragraph_starts` are the offsets where paragraphs begin (the first
+    `title_paragraphs` of them are the title); `published_at` is the page's date.
+    """
+    lex = lex or load_lexicon()
+    ref_year, ref_basis = reference_year(text, published_at, lex)
+    ref_date = published_at or (date(ref_year, 12, 31) if ref_year else None)
+    regions = find_region_mentions(text, lex)
+    bounds = [*paragraph_starts, len(text) + 1]
+    title_end = bounds[title_paragraphs] if len(bounds) > title_paragraphs else 0
+    lead_end = bounds[min(title_paragraphs + 2, len(bounds) - 1)]
+    primary = primary_region(regions, lead_end, title_end, lex)
+    doc_carry = _Carry(ref_year, ref_basis, None)
+    out: list[Mention] = []
+    target_section = False
+    for pi in range(len(paragraph_starts)):
+        p_start, p_end = bounds[pi], min(bounds[pi + 1] - 1, len(text))
+        in_title = pi < title_paragraphs
+        if not in_title and _is_heading(text[p_start:p_end]):
+            target_section = _heading_opens_plans(text[p_start:p_end], lex, target_section)
+        carry = _Carry(doc_carry.year, doc_carry.year_basis, doc_carry.region, doc_carry.span)
+        for si, (a, b) in enumerate(_sentences(text, p_start, p_end)):
+            s = text[a:b]
+            periods = find_periods(s, ref_year, carry.year)
+            s_regions = [r for r in regions if a <= r.start < b and r.counts]
+            last_by_unit: dict[str, Indicator] = {}
+            for q in find_quantities(s, lex):
+                m = _mention(text, s, a, q, periods, s_regions, carry, primary, ref_date,
+                             ref_basis, lex, target_section, last_by_unit)
+                if m is not None:
+                    out.append(m)
+                    last_by_unit[m.unit] = lex.indicators[m.indicator_id]
+            # What this sentence establishes for the sentences after it.
+            dated = [p for p in periods if p.period_start and p.explicit or p.relative]
+            if dated and dated[-1].period_start is not None:
+                carry.year = dated[-1].period_start.year
+                carry.year_basis = "context"
+                if dated[-1].period_end is not None and not dated[-1].target_marker:
+                    carry.span = (dated[-1].period_start, dated[-1].period_end)
+                first = dated[0]
+                # "2023年，…" / "今年以来，…" open the paragraph as its time; "召开2024年
+                # 工作会议" names a meeting. A heading may be just "2025年我们这样干".
+                adverbial = re.match(r"\s*(?:以来)?[，,、:：\s]", s[first.end:]) is not None
+                before = s[_lead_in(s):first.start].strip()
+                subject_only = not before or "".join(
+                    n for _, _, n in lex.find_aliases(before)) == before  # 汉阳区2023年…
+                leads = si == 0 and first.start <= _lead_in(s) + 8 and (
+                    adverbial or subject_only or _is_heading(text[p_start:p_end]))
+                looks_ahead = any(t in s for t in lex.rules["status"]["target"]) or "将" in s
+                if first.period_start and not first.target_marker and (
+                        (in_title and not looks_ahead) or leads):
+                    # A title, or a paragraph that opens with a period, sets it for the
+                    # paragraphs after (去年… in a headline; 2025年，… / 今年，… / 上半年，…).
+                    doc_carry.year = first.period_start.year
+                    doc_carry.year_basis = "context"
+                    doc_carry.span = (first.period_start, first.period_end) \
+                        if first.period_end else None
+            for r in s_regions:
+                opens = not text[a:r.start].strip(" \"“")
+                if _carries(r, primary, lex) or (opens and not lex.regions[r.region_id].is_country):
+                    carry.region = r
+        if not in_title and carry.region is not None:
+            doc_carry.region = carry.region
+    return out
+
+
+# "7月25日，记者从…获悉，" / "据…介绍，": attribution before a paragraph's real opening.
+_LEAD_IN = re.compile(r"^(?:\s*\d{1,2}月\d{1,2}日[，,]?"
+                      r"|[^，,。]{0,24}?(?:获悉|了解到|介绍|报道|讯|消息)[，,:：]\s*)*")
+_NUMBERED = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.、])")
+
+
+def _lead_in(s: str) -> int:
+    m = _LEAD_IN.match(s)
+    return m.end() if m else 0
+
+
+def _is_heading(p: str) -> bool:
+    """A short line without a sentence-final mark: a section or sub-section heading."""
+    return len(p) <= 40 and not re.search(r"[。！？!?；;]", p)
+
+
+def _heading_opens_plans(p: str, lex: Lexicon, current: bool) -> bool:
+    """Whether the paragraphs after heading `p` are plans (二、2024年主要目标和重点工作)."""
+    if any(w in p for w in lex.rules["status"]["target_headings"]):
+        return True
+    if _NUMBERED.match(p) or re.search(r"成绩|成效|回顾|去年|上年", p):
+        return False  # a new numbered section, or a look back, ends the plans
+    return current  # a sub-heading inside the section
+
+
+def _carries(r: RegionMention, primary: str | None, lex: Lexicon) -> bool:
+    """A sentence's region carries forward when it is the page's region or inside it."""
+    if lex.regions[r.region_id].is_country:
+        return False
+    return primary is None or lex.is_within(r.region_id, primary)
+
+
+def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodExpr],
+             s_regions: list[RegionMention], carry: _Carry, primary: str | None,
+             ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
+             last_by_unit: dict[str, Indicator]) -> Mention | None:
+    if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
+        return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
+    ind = _find_indicator(s, q, lex) or _inherited(s, offset, q, s_regions, last_by_unit)
+    if ind is None or _is_excluded(s, q, lex):
+        return None
+    if q.unit == "count" and not s[q.end:q.unit_end].strip(" 余多以上").startswith(
+            tuple(lex.rules["count_units"])):
+        return None
+    # Period: nearest expression before the number, else one after it in its clause.
+    before = [p for p in periods if p.end <= q.start and p.period_start is not None]
+    cl, cr = _bounds(s, q.start, _CLAUSE_END)
+    after = [p for p in periods if p.start >= q.unit_end and p.end <= cr
+             and p.period_start is not None]
+    period = before[-1] if before else (after[0] if after else None)
+    if period is not None:
+        ps, pe = period.period_start, period.period_end
+        if pe is not None and ps is not None and ps.month == pe.month and ps.day == 1 \
+                and re.match(r"\s*\d{1,2}\s*日", s[period.end:]):
+            ps, pe = date(ps.year, 1, 1), date(ps.year, 12, 31)  # a day's date: its year
+        basis = "explicit" if period.explicit else ref_basis if period.relative else "context"
+        if period.relative and period.text.lstrip("到至") in {"全年", "当年"} and any(
+                p.explicit for p in periods if p.end <= period.start):
+            basis = "explicit"  # 2023年全年: the year is printed
+    elif carry.span is not None:
+        ps, pe = carry.span  # 1—10月，…增长15.6%；固定资产投资增长11.3%
+        basis = "context"
+    elif carry.year is not None:
+        ps, pe = date(carry.year, 1, 1), date(carry.year, 12, 31)
+        basis = carry.year_basis
+    else:
+        ps = pe = None
+        basis = "unknown"
+    status = _status(s, q, period, ps, pe, ref_date, ref_basis == "publication_date", lex,
+                     target_section)
+    value = q.value
+    if q.unit == "percent" and value > 0 and any(
+            s.endswith(w, 0, q.start) or s.endswith(w + "了", 0, q.start) or
+            s.endswith("同比" + w, 0, q.start) for w in _DECLINE_WORDS):
+        value = -value  # 同比下降12% is a growth rate of -12
+    region, region_basis = _region_for(s, offset, q, s_regions, carry, primary, lex)
+    return Mention(
+        char_start=offset + q.start, char_end=offset + q.end, raw_text=text[offset + q.start:
+                                                                             offset + q.end],
+        sentence=s.strip(), value=value, value_high=q.value_high,
+        unit="CNY" if q.implied_unit else q.unit, qualifier=q.qualifier,
+        indicator_id=ind.indicator_id, category=ind.category, status=status,
+        period_start=ps, period_end=pe, period_basis=basis,
+        region_id=region.region_id if region else (primary if primary else None),
+        region_text=region.text if region else (
+            lex.regions[primary].name_zh if primary else None),
+        region_basis=region_basis,
+    )
+
+
+def _region_for(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
+                carry: _Carry, primary: str | None,
+                lex: Lexicon) -> tuple[RegionMention | None, str]:
+    """The nearest region named before the number in its sentence.
+
+    Regions inside the page's own region count wherever they stand; any other region
+    (an ancestor such as 武汉 on a page about 临空港, or 宁波 in a firm's name) only
+    when it opens a clause, as the subject of what follows.
+    """
+    current = carry.region.region_id if carry.region else primary
+    best: RegionMention | None = None
+    for r in s_regions:
+        pos = r.start - offset
+        if pos >= q.start or lex.regions[r.region_id].is_country:
+            continue
+        inside = primary is None or lex.is_within(r.region_id, primary) or (
+            current is not None and lex.is_within(r.region_id, current))
+        if not inside:
+            cl, cr = _bounds(s, pos, _CLAUSE_END)
+            opens_sentence = not s[:pos].strip()
+            opens_number_clause = pos == cl and q.start < cr
+            if not (opens_sentence or opens_number_clause):
+                continue
+        best = r
+    if best is not None:
+        return best, "sentence"
+    if carry.region is not None:
+        return carry.region, "paragraph"
+    return None, "document" if primary else "none"

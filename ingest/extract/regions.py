@@ -1,0 +1,106 @@
+"""Which region a page and each of its sentences is about.
+
+Region names come from the regions seed (names and aliases; a zone and the district
+that governs it are one region). Mentions inside an organisation's name
+(武汉大学, 浪潮武汉研发中心) and event locations (在深圳举行) do not count.
+Ambiguous aliases (鼓楼区 exists in several cities) are resolved by the other regions
+the page names.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ingest.extract.lexicon import Lexicon
+
+__all__ = ["RegionMention", "find_region_mentions", "primary_region"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+_STOP = re.compile(r"[，,。、；;：:！？!?\s“”\"‘’'（()）《》【】\[\]与和同及在]")
+_LEVEL_RANK = {"country": 0, "province": 1, "city": 2, "zone": 3, "district": 3, "county": 3}
+
+
+@dataclass(frozen=True)
+class RegionMention:
+    start: int
+    end: int
+    text: str
+    region_id: str
+    counts: bool  # False for organisation names and event locations
+
+
+def _is_org(text: str, end: int, lex: Lexicon) -> bool:
+    tail = text[end:end + 12]
+    stop = _STOP.search(tail)
+    run = tail[: stop.start()] if stop else tail
+    return any(s in run for s in lex.rules["org_suffixes"])
+
+
+def _is_event_location(text: str, start: int, end: int, lex: Lexicon) -> bool:
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 6]
+    return "在" in before and any(m in after for m in lex.rules["event_markers"])
+
+
+def find_region_mentions(text: str, lex: Lexicon) -> list[RegionMention]:
+    """Every region name in `text`, ambiguous aliases resolved page-wide."""
+    raw = lex.find_aliases(text)
+    # Regions named unambiguously anchor the choice for ambiguous aliases.
+    anchors: set[str] = set()
+    for _, _, name in raw:
+        ids = lex.alias_regions[name]
+        if len(ids) == 1:
+            anchors.add(ids[0])
+            anchors.update(lex.ancestors(ids[0]))
+    anchors -= lex.country_ids
+    out: list[RegionMention] = []
+    for start, end, name in raw:
+        ids = lex.alias_regions[name]
+        rid = ids[0]
+        if len(ids) > 1:
+            anchored = [i for i in ids if anchors.intersection(lex.ancestors(i))]
+            pool = anchored or list(ids)
+            rid = min(pool, key=lambda i: (_LEVEL_RANK.get(lex.regions[i].level, 9), i))
+        counts = not (_is_org(text, end, lex) or _is_event_location(text, start, end, lex))
+        out.append(RegionMention(start, end, name, rid, counts))
+    return out
+
+
+def primary_region(mentions: list[RegionMention], lead_end: int, title_end: int,
+                   lex: Lexicon) -> str | None:
+    """The region a page is about: the most specific region its title names; else the
+    region with the most weighted mentions (lead ×2), descending to the most specific
+    region that carries at least a third of its parent's weight."""
+    in_title = [m for m in mentions if m.start < title_end and m.counts
+                and not lex.regions[m.region_id].is_country]
+    if in_title:
+        return max(in_title, key=lambda m: (_LEVEL_RANK.get(lex.regions[m.region_id].level, 0),
+                                            -m.start)).region_id
+    score: Counter[str] = Counter()
+    for m in mentions:
+        if not m.counts or lex.regions[m.region_id].is_country:
+            continue
+        w = 3 if m.start < title_end else 2 if m.start < lead_end else 1
+        score[m.region_id] += w
+    if not score:
+        return None
+    # A region's weight includes its descendants' mentions.
+    total: Counter[str] = Counter()
+    for rid, w in score.items():
+        total[rid] += w
+        for a in lex.ancestors(rid):
+            total[a] += w
+    best = max(total, key=lambda r: (total[r], -_LEVEL_RANK.get(lex.regions[r].level, 9)))
+    while True:
+        children = [r for r in total if lex.regions[r].parent_region_id == best]
+        if not children:
+            return best
+        child = max(children, key=lambda r: total[r])
+        if total[child] * 3 < total[best]:
+            return best
+        best = child

@@ -1,0 +1,208 @@
+"""The gate's configuration: `expectations/gate.yml` read and checked, and the DuckDB
+queries that turn each build-copy table into the frame the expectations run on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.config import EXPECTATIONS_DIR, ConfigError
+
+__all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "GateSpec", "TABLE_QUERIES", "TableSource",
+           "load_spec"]
+
+DEFAULT_CONFIG = EXPECTATIONS_DIR / "gate.yml"
+SEVERITIES = ("block", "warn", "quarantine")
+# shown in Data Docs; a quarantine failure is a warning there: its rows are set aside
+GX_SEVERITY = {"block": "critical", "warn": "warning", "quarantine": "warning"}
+DATASOURCE = "build_copy"
+BATCH_DEFINITION = "whole_table"
+ROW_KEY = "_row"  # positional row number added to every frame; GX reports it per failing row
+# COMPLETE: every failing row's key is listed, so quarantine can set each one aside.
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": [ROW_KEY],
+    "partial_unexpected_count": 20,
+}
+FACT_TABLES = ("fct_investment", "fct_output", "fct_compute")
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """How one gate table is read from the build copy, and which columns make an example."""
+
+    sql: str
+    key: str
+    url: str | None = None
+    sentence: str | None = None
+    context: tuple[str, ...] = ()  # always shown in examples, after the failing columns
+
+
+_FACT_SQL = """
+    select *, year(period_start) as period_start_year, year(period_end) as period_end_year
+    from main.{table}
+"""
+
+# Static SQL (identifiers only, no values). Derived columns are named in gate.yml's header.
+TABLE_QUERIES: dict[str, TableSource] = {
+    "stg_landing__documents": TableSource(
+        sql="""
+            select document_id, content_sha256, url, title, status, reject_reason,
+                   published_at_source,
+                   encoding, encoding_source, cjk_share,
+                   coalesce(length(text), 0) as text_chars,
+                   left(coalesce(text, ''), 80) as text_head
+            from staging.stg_landing__documents
+        """,
+        key="document_id", url="url", sentence="text_head",
+        context=("status", "reject_reason", "text_chars")),
+    "stg_landing__mentions": TableSource(
+        sql="""
+            with docs as (
+                select document_id, any_value(url) as url, any_value(text) as text,
+                       any_value(published_at) as published_at
+                from staging.stg_landing__documents
+                group by document_id
+            )
+            select m.mention_id, m.document_id, docs.url, m.sentence, m.raw_text,
+                   m.char_start, m.char_end, m.value, m.unit, m.qualifier, m.indicator_id,
+                   m.category, m.status, m.period_start, m.period_end, m.period_basis,
+                   m.region_id, m.region_basis,
+                   year(m.period_start) as period_start_year,
+                   year(m.period_end) as period_end_year,
+                   length(docs.text) as document_text_length,
+                   docs.document_id is not null as document_found,
+                   case when m.char_start >= 0 and m.char_end > m.char_start
+                        then coalesce(substr(docs.text, m.char_start + 1,
+                                             m.char_end - m.char_start) = m.raw_text, false)
+                        else false end as raw_text_matches_slice,
+                   substr(docs.text, greatest(m.char_start, 0) + 1,
+                          greatest(m.char_end - m.char_start, 0)) as text_slice,
+                   coalesce(m.status = 'target' and m.period_end < docs.published_at, false)
+                       as target_before_page
+            from staging.stg_landing__mentions as m
+            left join docs on docs.document_id = m.document_id
+        """,
+        key="mention_id", url="url", sentence="sentence",
+        context=("raw_text", "text_slice", "char_start", "char_end", "value", "unit")),
+    **{t: TableSource(sql=_FACT_SQL.format(table=t), key="fact_id", url="source_url",
+                      sentence="evidence", context=("value", "unit", "indicator_id", "region_id"))
+       for t in FACT_TABLES},
+    "fct_mentions": TableSource(
+        sql="""
+            with docs as (
+                select document_id, any_value(url) as url
+                from main.dim_document group by document_id
+            ),
+            facts as (
+                select fact_id from main.fct_investment
+                union all select fact_id from main.fct_output
+                union all select fact_id from main.fct_compute
+            )
+            select fm.*, docs.url as url,
+                   coalesce(fm.fact_id in (select fact_id from facts), false) as fact_found
+            from main.fct_mentions as fm
+            left join docs on docs.document_id = fm.document_id
+        """,
+        key="mention_id", url="url", sentence="sentence", context=("fact_id", "raw_text")),
+    "dim_region": TableSource(sql="select * from main.dim_region", key="region_id"),
+    "dim_indicator": TableSource(sql="select * from main.dim_indicator", key="indicator_id"),
+    "dim_document": TableSource(sql="select * from main.dim_document", key="document_id",
+                                url="url", sentence="title"),
+    # Built in Python from the build copy and the published warehouse (see _row_counts).
+    "row_counts": TableSource(sql="", key="table_name", context=("published_rows",)),
+}
+
+
+# --------------------------------------------------------------------------- config
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    suite: str
+    name: str
+    expect: str
+    kwargs: Mapping[str, Any]
+    severity: str
+    hint: str
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """gate.yml, checked: suites with their tables and expectations, and the thresholds."""
+
+    suites: Mapping[str, tuple[str, ...]]  # suite -> tables it runs on
+    expectations: tuple[ExpectationSpec, ...]
+    collapse_ratio: float
+    collapse_min_published_rows: int
+    examples_per_failure: int
+    source: Path
+    # More failing rows than this share of a table is systemic: block, do not quarantine.
+    quarantine_max_share: float = 0.05
+    quarantine_min_rows: int = 3
+
+    def for_suite(self, suite: str) -> tuple[ExpectationSpec, ...]:
+        return tuple(e for e in self.expectations if e.suite == suite)
+
+
+def gx_class_name(expect: str) -> str:
+    return "Expect" + "".join(part.capitalize() for part in expect.split("_"))
+
+
+def load_spec(config_path: Path | None = None) -> GateSpec:
+    """Read and check gate.yml; ConfigError (exit 2) on anything malformed."""
+    path = Path(config_path or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"gate config {path}: {e}") from e
+    if not isinstance(raw, dict) or raw.get("version") != 1:
+        raise ConfigError(f"gate config {path}: expected a mapping with version: 1")
+    thresholds = raw.get("thresholds") or {}
+    suites: dict[str, tuple[str, ...]] = {}
+    specs: list[ExpectationSpec] = []
+    for suite, body in (raw.get("suites") or {}).items():
+        tables = tuple(body.get("tables") or ())
+        unknown = [t for t in tables if t not in TABLE_QUERIES]
+        if not tables or unknown:
+            raise ConfigError(f"gate config {path}: suite {suite}: unknown or no tables {unknown}")
+        suites[suite] = tables
+        seen: set[str] = set()
+        for item in body.get("expectations") or ():
+            where = f"gate config {path}: suite {suite}: expectation {item.get('name')!r}"
+            if not item.get("name") or item["name"] in seen:
+                raise ConfigError(f"{where}: missing or duplicate name")
+            seen.add(item["name"])
+            if item.get("severity") not in SEVERITIES:
+                raise ConfigError(f"{where}: severity must be one of {SEVERITIES}")
+            if not isinstance(item.get("expect"), str) or not isinstance(item.get("kwargs"), dict):
+                raise ConfigError(f"{where}: needs expect (str) and kwargs (mapping)")
+            specs.append(ExpectationSpec(
+                suite=suite, name=item["name"], expect=item["expect"], kwargs=item["kwargs"],
+                severity=item["severity"], hint=str(item.get("hint") or ""),
+                when=item.get("when") or {}))
+    if not specs:
+        raise ConfigError(f"gate config {path}: no expectations")
+    try:
+        ratio = float(thresholds.get("collapse_ratio", 0.5))
+        q_share = float(thresholds.get("quarantine_max_share", 0.05))
+        q_min = int(thresholds.get("quarantine_min_rows", 3))
+        floor = int(thresholds.get("collapse_min_published_rows", 0))
+        n_examples = int(raw.get("examples_per_failure", 3))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"gate config {path}: bad threshold: {e}") from e
+    if not 0 <= ratio <= 1 or not 0 <= q_share <= 1:
+        raise ConfigError(f"gate config {path}: collapse_ratio and quarantine_max_share "
+                          "must be within 0..1")
+    bad = [e.name for e in specs if e.severity == "quarantine" and e.suite != "mentions"]
+    if bad:
+        raise ConfigError(f"gate config {path}: only mention expectations can quarantine: {bad}")
+    return GateSpec(suites=suites, expectations=tuple(specs), collapse_ratio=ratio,
+                    collapse_min_published_rows=floor, examples_per_failure=n_examples,
+                    source=path.resolve(), quarantine_max_share=q_share,
+                    quarantine_min_rows=q_min)

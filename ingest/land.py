@@ -1,0 +1,481 @@
+"""The landing zone: raw bytes on disk, content-addressed, and their rows in DuckDB.
+
+`LandingStore(workdir)` opens (and creates) `workdir/landing.duckdb` with the DDL
+in `ingest/sql/landing.sql`. `land()` writes the bytes to
+`workdir/raw/<sha[:2]>/<sha256>` atomically (temp file, fsync, `os.replace`,
+directory fsync) and only then inserts the `raw_pages` row, so a crash in
+between leaves a file that the next run finds and re-lands idempotently.
+
+All values go to DuckDB as bound parameters or as a registered DataFrame; no SQL
+is ever built from values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ingest.config import Paths
+
+__all__ = ["LandingStore", "LandResult", "RawPage", "ERROR_STAGES", "sha256_hex",
+           "IngestSummary", "raw_file_path", "write_raw_file"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+DDL_PATH = Path(__file__).resolve().parent / "sql" / "landing.sql"
+ERROR_STAGES = ("fetch", "read", "decode", "parse", "extract")
+TMP_PREFIX = ".tmp-"
+# Tables whose rows callers may insert in bulk (fixed names: never taken from input).
+BULK_TABLES = ("documents", "mentions")
+
+
+def sha256_hex(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _utc_naive(ts: datetime | None) -> datetime:
+    """DuckDB TIMESTAMP columns hold naive UTC."""
+    ts = ts or datetime.now(UTC)
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
+    return ts
+
+
+def _naive_utc_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn tz-aware timestamps (datetime64[tz] or datetime objects) into naive UTC."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif s.dtype == object and any(isinstance(v, datetime) and v.tzinfo is not None
+                                       for v in s):
+            out[col] = [_utc_naive(v) if isinstance(v, datetime) else v for v in s]
+    return out
+
+
+@dataclass(frozen=True)
+class LandResult:
+    sha256: str
+    path: Path
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """One `raw_pages` row; `path` is absolute."""
+
+    sha256: str
+    url: str
+    source: str | None
+    fetched_at: datetime
+    http_status: int | None
+    headers: dict[str, str]
+    size: int
+    path: Path
+    sidecar: dict[str, Any] | None
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:  # some platforms cannot open a directory; the data file is synced anyway
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        logger.debug("directory fsync not supported for %s", d)
+    finally:
+        os.close(fd)
+
+
+def raw_file_path(raw_dir: Path, sha256: str) -> Path:
+    """Where content `sha256` lives under `raw_dir` (`raw/<sha[:2]>/<sha256>`)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return raw_dir / sha256[:2] / sha256
+
+
+def write_raw_file(raw_dir: Path, sha256: str, body: bytes) -> Path:
+    """Write `body` to its content-addressed path atomically (temp file, fsync,
+    `os.replace`, directory fsync) -- the same layout and steps as
+    `LandingStore._write_raw`, usable by fetchers that must not open DuckDB.
+    Concurrent writers of the same content are safe (same bytes, atomic replace)."""
+    dest = raw_file_path(raw_dir, sha256)
+    if dest.is_file() and dest.stat().st_size == len(body):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{sha256[:12]}-", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(dest.parent)
+    return dest
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """What `LandingStore.ingest_spool` did with a run's spool records."""
+
+    records: int = 0
+    landed_new: int = 0  # new raw_pages rows
+    landed_known: int = 0  # bytes fetched fine but already in raw_pages
+    not_modified: int = 0  # 304s
+    errors: int = 0  # page_errors rows written (fetch failures, missing raw files)
+    skipped: int = 0  # already ingested (same url, same or older fetched_at)
+
+
+class LandingStore:
+    """The one writer of `landing.duckdb` and `raw/`. Use as a context manager."""
+
+    def __init__(self, workdir: str | Path | Paths, *, read_only: bool = False) -> None:
+        self.paths = workdir if isinstance(workdir, Paths) else Paths.create(workdir)
+        self.read_only = read_only
+        if not read_only:
+            self.paths.workdir.mkdir(parents=True, exist_ok=True)
+            self.paths.raw_dir.mkdir(parents=True, exist_ok=True)
+        self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(
+            str(self.paths.landing_db), read_only=read_only)
+        if not read_only:
+            self._con.execute(DDL_PATH.read_text(encoding="utf-8"))
+            self._sweep_temp_files()
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LandingStore:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise RuntimeError("LandingStore is closed")
+        return self._con
+
+    def _sweep_temp_files(self) -> None:
+        """Remove temp files a crashed writer left behind (we are the only writer)."""
+        for tmp in self.paths.raw_dir.glob(f"*/{TMP_PREFIX}*"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                logger.info("removed stale temp file %s", tmp)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing block, e.g. one page's document row and its mentions."""
+        self.con.execute("begin transaction")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        self.con.execute("commit")
+
+    # ------------------------------------------------------------------ raw bytes
+    def raw_path(self, sha256: str) -> Path:
+        return self.paths.raw_dir / sha256[:2] / sha256
+
+    def _write_raw(self, sha256: str, body: bytes) -> Path:
+        dest = self.raw_path(sha256)
+        if dest.is_file() and dest.stat().st_size == len(body):
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{sha256[:12]}-", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_name, dest)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        _fsync_dir(dest.parent)
+        return dest
+
+    def land(self, body: bytes, *, url: str, source: str | None, fetched_at: datetime,
+             http_status: int | None = None, headers: Mapping[str, str] | None = None,
+             sidecar: Mapping[str, Any] | None = None) -> LandResult:
+        """Store `body` byte-for-byte; one `raw_pages` row per distinct content.
+
+        The first URL that brought a given content keeps the row; landing the same
+        bytes again (any URL) returns `is_new=False` and changes nothing.
+        """
+        sha = sha256_hex(body)
+        path = self._write_raw(sha, body)
+        rel = path.relative_to(self.paths.workdir).as_posix()
+        exists = self.con.execute(
+            "select count(*) from raw_pages where sha256 = ?", [sha]).fetchone()
+        if exists is not None and exists[0]:
+            return LandResult(sha256=sha, path=path, is_new=False)
+        self.con.execute(
+            "insert into raw_pages (sha256, url, source, fetched_at, http_status, headers, "
+            "size, path, sidecar) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sha, url, source, _utc_naive(fetched_at), http_status,
+             json.dumps(dict(headers), ensure_ascii=False, sort_keys=True)
+             if headers is not None else None,
+             len(body), rel,
+             json.dumps(dict(sidecar), ensure_ascii=False, sort_keys=True)
+             if sidecar is not None else None],
+        )
+        logger.debug("landed %s (%d bytes) from %s", sha[:12], len(body), url)
+        return LandResult(sha256=sha, path=path, is_new=True)
+
+    # ------------------------------------------------------------------ validation history
+    def record_validation(self, *, run_id: str, passed: bool, blocking: int, warnings: int,
+                          expectations: int, report_dir: str, summary: str,
+                          failures: list[dict[str, Any]]) -> None:
+        """One quality-gate run (replaces an earlier row of the same run id)."""
+        self.con.execute("delete from validation_runs where run_id = ?", [run_id])
+        self.con.execute(
+            "insert into validation_runs (run_id, validated_at, passed, blocking_count, "
+            "warning_count, expectations, report_dir, summary, failures) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, _utc_naive(None), passed, blocking, warnings, expectations, report_dir,
+             summary, json.dumps(failures, ensure_ascii=False, default=str)])
+
+    def validation_runs(self, *, failed_only: bool = False,
+                        limit: int = 20) -> list[dict[str, Any]]:
+        where = "where not passed" if failed_only else ""
+        cur = self.con.execute(
+            f"select * from validation_runs {where} order by validated_at desc limit ?",
+            [limit])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def quarantine(self, rows: Iterable[Mapping[str, Any]], run_id: str) -> int:
+        """Set mentions aside (the gate's row-level failures); a mention quarantined once
+        stays out. Returns how many were new."""
+        now = _utc_naive(None)
+        new = 0
+        for r in rows:
+            exists = self.con.execute("select count(*) from quarantine where mention_id = ?",
+                                      [r["mention_id"]]).fetchone()
+            if exists and exists[0]:
+                continue
+            self.con.execute(
+                "insert into quarantine (mention_id, document_id, url, sentence, raw_text, "
+                "expectation, reason, run_id, quarantined_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [r["mention_id"], r["document_id"], r.get("url"), r.get("sentence"),
+                 r.get("raw_text"), r["expectation"], r.get("reason") or r["expectation"],
+                 run_id, now])
+            new += 1
+        return new
+
+    # ------------------------------------------------------------------ errors
+    def record_error(self, url: str, stage: str, reason: str, run_id: str | None,
+                     sha256: str | None = None) -> None:
+        if stage not in ERROR_STAGES:
+            raise ValueError(f"unknown error stage {stage!r}; expected one of {ERROR_STAGES}")
+        self.con.execute(
+            "insert into page_errors (url, sha256, stage, reason, recorded_at, run_id) "
+            "values (?, ?, ?, ?, ?, ?)",
+            [url, sha256, stage, reason, _utc_naive(None), run_id],
+        )
+
+    # ------------------------------------------------------------------ reading
+    def _raw_pages(self, where: str, params: Sequence[Any] = ()) -> list[RawPage]:
+        rows = self.con.execute(
+            "select sha256, url, source, fetched_at, http_status, headers, size, path, sidecar "
+            f"from raw_pages r {where} order by fetched_at, sha256", list(params)).fetchall()
+        return [
+            RawPage(sha256=r[0], url=r[1], source=r[2], fetched_at=r[3], http_status=r[4],
+                    headers=json.loads(r[5]) if r[5] else {}, size=r[6],
+                    path=self.paths.workdir / r[7],
+                    sidecar=json.loads(r[8]) if r[8] else None)
+            for r in rows
+        ]
+
+    def pending_pages(self) -> list[RawPage]:
+        """Raw pages with no `documents` row yet, oldest first."""
+        return self._raw_pages(
+            "where not exists (select 1 from documents d where d.sha256 = r.sha256)")
+
+    def raw_pages(self) -> list[RawPage]:
+        return self._raw_pages("")
+
+    def get_raw_page(self, sha256: str) -> RawPage | None:
+        pages = self._raw_pages("where r.sha256 = ?", [sha256])
+        return pages[0] if pages else None
+
+    def count(self, table: str) -> int:
+        if table not in ("raw_pages", "page_errors", *BULK_TABLES):
+            raise ValueError(f"unknown landing table {table!r}")
+        row = self.con.execute(f"select count(*) from {table}").fetchone()
+        return int(row[0]) if row else 0
+
+    # ------------------------------------------------------------------ bulk inserts
+    def table_columns(self, table: str) -> list[str]:
+        rows = self.con.execute(
+            "select column_name from information_schema.columns "
+            "where table_name = ? order by ordinal_position", [table]).fetchall()
+        return [r[0] for r in rows]
+
+    def _insert_frame(self, table: str, rows: pd.DataFrame | Iterable[Any],
+                      columns: Sequence[str] | None) -> int:
+        if table not in BULK_TABLES:
+            raise ValueError(f"bulk insert only into {BULK_TABLES}, not {table!r}")
+        known = self.table_columns(table)
+        if isinstance(rows, pd.DataFrame):
+            frame = rows
+        else:
+            items = list(rows)
+            if not items:
+                return 0
+            if isinstance(items[0], Mapping):
+                frame = pd.DataFrame.from_records(items)
+            else:
+                cols = list(columns) if columns is not None else known
+                frame = pd.DataFrame.from_records(items, columns=cols)
+        if frame.empty:
+            return 0
+        frame = _naive_utc_frame(frame)
+        if columns is not None and isinstance(rows, pd.DataFrame):
+            frame = frame[list(columns)]
+        unknown = [c for c in frame.columns if c not in known]
+        if unknown:
+            raise ValueError(f"{table}: unknown column(s) {unknown}; table has {known}")
+        cols = [c for c in known if c in frame.columns]
+        col_sql = ", ".join(f'"{c}"' for c in cols)  # names checked against the schema above
+        view = f"_zw_bulk_{table}"
+        self.con.register(view, frame[cols])
+        try:
+            self.con.execute(f"insert into {table} ({col_sql}) select {col_sql} from {view}")
+        finally:
+            self.con.unregister(view)
+        return len(frame)
+
+    def insert_documents(self, rows: pd.DataFrame | Iterable[Any],
+                         columns: Sequence[str] | None = None) -> int:
+        """Insert `documents` rows: a DataFrame, mappings (column -> value), or tuples in
+        `columns` order (default: the table's column order). Returns the row count."""
+        return self._insert_frame("documents", rows, columns)
+
+    def insert_mentions(self, rows: pd.DataFrame | Iterable[Any],
+                        columns: Sequence[str] | None = None) -> int:
+        """Insert `mentions` rows; same forms as `insert_documents`."""
+        return self._insert_frame("mentions", rows, columns)
+
+    # ------------------------------------------------------------------ fetch spool
+    def ingest_spool(self, records: Iterable[Any], run_id: str | None) -> IngestSummary:
+        """Land a run's `ingest.spool.SpoolRecord`s (the single-writer half of fetching).
+
+        Per record, in one transaction: bytes whose file is complete and matches its
+        sha256 go to `raw_pages` (via `land`, once per content); the URL's
+        `fetch_state` row is upserted (validators, last status/sha256/error,
+        `consecutive_failures`); a failure goes to `page_errors` (stage 'fetch').
+        A record not newer than the URL's `last_fetched_at` was ingested already and
+        is skipped, so ingesting a spool twice (e.g. after a crash) changes nothing.
+        """
+        from ingest.urls import canonical
+
+        n = new = known = not_mod = errors = skipped = 0
+        for r in records:
+            n += 1
+            fetched = _utc_naive(r.fetched_at)
+            prev = self.con.execute(
+                "select last_fetched_at, etag, last_modified, last_sha256, "
+                "consecutive_failures from fetch_state where url = ?", [r.url]).fetchone()
+            if prev is not None and prev[0] is not None and prev[0] >= fetched:
+                skipped += 1
+                continue
+            p_etag, p_lm, p_sha, p_fail = (prev[1], prev[2], prev[3], prev[4]) if prev \
+                else (None, None, None, 0)
+            error: str | None = r.error
+            state: tuple[Any, ...] = ()
+            with self.transaction():
+                if error is None and r.not_modified:
+                    not_mod += 1
+                    state = (r.etag or p_etag, r.last_modified or p_lm, r.status, p_sha, None, 0)
+                elif error is None and r.sha256:
+                    path = raw_file_path(self.paths.raw_dir, r.sha256)
+                    body = path.read_bytes() if path.is_file() else None
+                    if body is None:
+                        error = f"raw file missing: {path.relative_to(self.paths.workdir)}"
+                    elif sha256_hex(body) != r.sha256:
+                        error = "raw file does not match its sha256 (incomplete write?)"
+                    else:
+                        res = self.land(
+                            body, url=canonical(r.final_url or r.url), source=r.source,
+                            fetched_at=r.fetched_at, http_status=r.status, headers=r.headers,
+                            sidecar={"published_at": r.published_hint}
+                            if r.published_hint else None)
+                        new += res.is_new
+                        known += not res.is_new
+                        state = (r.etag, r.last_modified, r.status, r.sha256, None, 0)
+                elif error is None:
+                    error = "no body and no error recorded"
+                if error is not None:
+                    errors += 1
+                    self.record_error(r.url, "fetch", error, run_id)
+                    state = (p_etag, p_lm, r.status, p_sha, error, int(p_fail or 0) + 1)
+                self.con.execute(
+                    "insert or replace into fetch_state (url, source, etag, last_modified, "
+                    "last_status, last_sha256, last_fetched_at, last_error, "
+                    "consecutive_failures) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r.url, r.source, state[0], state[1], state[2], state[3], fetched,
+                     state[4], state[5]])
+        summary = IngestSummary(records=n, landed_new=new, landed_known=known,
+                                not_modified=not_mod, errors=errors, skipped=skipped)
+        logger.info("ingested spool: %s", summary)
+        return summary
+
+    def fetch_validators(self, source: Any) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (etag, last_modified) for a source's URLs whose last landed content is
+        still in raw_pages: the conditional-GET state for the next crawl."""
+        name = source if isinstance(source, str) else source.name
+        rows = self.con.execute(
+            "select f.url, f.etag, f.last_modified from fetch_state f "
+            "where f.source = ? and (f.etag is not null or f.last_modified is not null) "
+            "and f.last_sha256 is not null "
+            "and exists (select 1 from raw_pages r where r.sha256 = f.last_sha256)",
+            [name]).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def recently_fetched(self, source: Any, since: datetime) -> set[str]:
+        """A source's URLs fetched without error at or after `since` (UTC): not worth
+        asking for again yet."""
+        name = source if isinstance(source, str) else source.name
+        rows = self.con.execute(
+            "select url from fetch_state where source = ? and last_error is null "
+            "and last_fetched_at >= ?", [name, _utc_naive(since)]).fetchall()
+        return {r[0] for r in rows}
+
+    def failed_urls(self, source: Any) -> list[str]:
+        """A source's URLs whose last fetch failed (to retry on the next run)."""
+        name = source if isinstance(source, str) else source.name
+        rows = self.con.execute(
+            "select url from fetch_state where source = ? and last_error is not null "
+            "order by url", [name]).fetchall()
+        return [r[0] for r in rows]

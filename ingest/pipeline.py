@@ -1,0 +1,345 @@
+"""The pipeline's steps as plain functions: the CLI and the Airflow DAG both call these.
+
+land → process → build (dbt) → gate (Great Expectations) → publish. Each takes a
+RunConfig and returns a small dict of counts and paths (fit for XCom).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ingest.config import ConfigError, RunConfig
+
+__all__ = ["GateBlocked", "BuildFailed", "source_names", "fetch_source_step", "fetch_step",
+           "land_step", "fetch_and_land_step", "process_step", "build_step",
+           "gate_step", "publish_step", "run_all"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+Progress = Callable[[str], None]
+BATCH = 200
+
+
+class GateBlocked(RuntimeError):
+    """The quality gate refused publication. The published warehouse is untouched."""
+
+    def __init__(self, summary_text: str, report_dir: str | Path) -> None:
+        super().__init__(summary_text)
+        self.summary_text = summary_text
+        self.report_dir = str(report_dir)
+
+
+class BuildFailed(RuntimeError):
+    """`dbt build` failed: a model errored (exit 1) or a dbt test failed (blocks, exit 3)."""
+
+    def __init__(self, message: str, *, tests_only: bool) -> None:
+        super().__init__(message)
+        self.tests_only = tests_only
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def source_names(cfg: RunConfig) -> list[str]:
+    """The sources a `--sources` run fetches (none for `--input`): what the DAG maps over."""
+    if not cfg.sources_file:
+        return []
+    from ingest.sources import load_sources
+
+    return [s.name for s in load_sources(cfg.sources_file)]
+
+
+def fetch_source_step(cfg: RunConfig, name: str, progress: Progress = _noop) -> dict[str, Any]:
+    """Discover and fetch one source into raw files and the run's spool (no DuckDB writes,
+    so sources can be fetched in parallel). Last run's failures are retried; unchanged
+    pages cost a conditional GET (304)."""
+    from ingest.crawl import crawl_source
+    from ingest.discover import DiscoveryStats, discover
+    from ingest.fetch import fetch, make_session
+    from ingest.land import LandingStore
+    from ingest.ratelimit import HostLimiter
+    from ingest.sources import load_sources
+    from ingest.urls import canonical
+
+    assert cfg.sources_file is not None
+    by_name = {s.name: s for s in load_sources(cfg.sources_file)}
+    if name not in by_name:
+        raise ConfigError(f"no source named {name!r} in {cfg.sources_file}")
+    source = by_name[name]
+    paths = cfg.paths
+    paths.ensure()
+    validators: dict[str, tuple[str | None, str | None]] = {}
+    retry: list[str] = []
+    fresh: set[str] = set()
+    if paths.landing_db.is_file():
+        since = datetime.now(UTC) - timedelta(hours=source.revisit_after_hours)
+        with LandingStore(paths, read_only=True) as store:
+            validators, retry = store.fetch_validators(source), store.failed_urls(source)
+            if source.revisit_after_hours > 0:
+                fresh = store.recently_fetched(source, since)
+    session = make_session(getattr(source, "user_agent_contact", None))
+    limiter = HostLimiter(source.rate_limit, source.concurrency)
+
+    def get(url: str) -> tuple[int, dict[str, str], bytes | None, str | None]:
+        r = fetch(session, url, allowed_hosts=source.allowed_hosts,
+                  allow_private=source.allow_private,
+                  request_slot=limiter.slot)
+        return r.status or 0, r.headers, r.body, r.error
+
+    stats = DiscoveryStats()
+    found = list(discover(source, get, stats))
+    hints = {d.url: d.published_hint.isoformat() if d.published_hint else None for d in found}
+    todo = [u for u in (d.url for d in found) if canonical(u) not in fresh]
+    summary = crawl_source(source, [*todo, *retry], workdir=paths.workdir,
+                           run_id=cfg.run_id, state=validators, session=session,
+                           limiter=limiter, hints=hints)
+    progress(f"fetch {name}: {len(found)} discovered, {len(found) - len(todo)} fetched "
+             f"recently (skipped), {summary.fetched} fetched, "
+             f"{summary.not_modified} unchanged (304), {summary.errors} errors")
+    if found and not summary.fetched and not summary.not_modified and summary.errors:
+        raise RuntimeError(f"source {name}: every page failed ({summary.reasons}); "
+                           f"errors are recorded and retried next run")
+    return {"source": name, "discovered": len(found), "skipped_fresh": len(found) - len(todo),
+            "discovery_errors": len(stats.errors),
+            "fetched": summary.fetched, "not_modified": summary.not_modified,
+            "errors": summary.errors, "seconds": round(summary.seconds, 2)}
+
+
+def fetch_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """Every source, one after the other (the DAG maps fetch_source_step instead)."""
+    out = []
+    for name in source_names(cfg):
+        try:
+            out.append(fetch_source_step(cfg, name, progress))
+        except RuntimeError as exc:  # one broken source must not stop the others
+            logger.error("%s", exc)
+            out.append({"source": name, "failed": str(exc)})
+    return {"sources": out}
+
+
+def land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """The single DuckDB writer of landing: `--input DIR` files, or this run's fetch spool."""
+    from ingest.land import LandingStore
+
+    paths = cfg.paths
+    paths.ensure()
+    seen = new = errors = 0
+    with LandingStore(paths) as store:
+        if cfg.input_dir:
+            from ingest.sources import iter_input_dir
+
+            for page in iter_input_dir(cfg.input_dir):
+                seen += 1
+                try:
+                    body = page.path.read_bytes()
+                except OSError as exc:
+                    errors += 1
+                    store.record_error(page.url, "read", f"cannot read file: {exc}", cfg.run_id)
+                    continue
+                mtime = datetime.fromtimestamp(page.path.stat().st_mtime, UTC)
+                res = store.land(body, url=page.url, source="input", fetched_at=mtime,
+                                 sidecar=page.sidecar)
+                new += res.is_new
+        else:
+            from ingest.spool import read_spool
+
+            res_s = store.ingest_spool(read_spool(paths.workdir, cfg.run_id), cfg.run_id)
+            seen, new, errors = res_s.records, res_s.landed_new, res_s.errors
+    summary = {"pages_seen": seen, "landed_new": new, "errors": errors}
+    progress(f"land: {seen} pages read, {new} new, {errors} errors")
+    return summary
+
+
+def fetch_and_land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """fetch_step (for `--sources`) then land_step: the DAG's `land` task."""
+    out = land_step(cfg, progress) if not cfg.sources_file else {}
+    if cfg.sources_file:
+        fetched = fetch_step(cfg, progress)
+        out = {**land_step(cfg, progress), **fetched}
+    return out
+
+
+def _encodings(cfg: RunConfig) -> dict[str, str]:
+    if not cfg.sources_file:
+        return {}
+    from ingest.sources import load_sources
+
+    return {s.name: s.encoding for s in load_sources(cfg.sources_file) if s.encoding}
+
+
+def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """decode → parse → normalise → extract every landed page not processed yet."""
+    from ingest.land import LandingStore
+    from ingest.process import process_page
+
+    overrides = _encodings(cfg)
+    done = rejected = mentions = 0
+    with LandingStore(cfg.paths) as store:
+        pending = store.pending_pages()
+        docs: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            with store.transaction():
+                store.insert_documents(docs)
+                store.insert_mentions(rows)
+            docs.clear()
+            rows.clear()
+
+        for i, raw in enumerate(pending, 1):
+            try:
+                result = process_page(raw, raw.read_bytes(),
+                                      encoding_override=overrides.get(raw.source or ""))
+            except Exception as exc:  # a parser bug must not lose the other pages
+                logger.exception("processing %s failed", raw.url)
+                store.record_error(raw.url, "parse", f"{type(exc).__name__}: {exc}",
+                                   cfg.run_id, sha256=raw.sha256)
+                continue
+            if result.reject_reason:
+                rejected += 1
+                store.record_error(raw.url, "decode" if result.reject_reason.startswith(
+                    "undecodable") else "parse", result.reject_reason, cfg.run_id,
+                    sha256=raw.sha256)
+            docs.append(result.document)
+            rows.extend(result.mentions)
+            done += 1
+            mentions += len(result.mentions)
+            if len(docs) >= BATCH:
+                flush()
+            if i % 50 == 0 or i == len(pending):
+                progress(f"process: {i}/{len(pending)} pages")
+        if docs:
+            flush()
+    return {"pages_processed": done, "pages_rejected": rejected, "mentions": mentions}
+
+
+def build_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """The build copy, then `dbt build` (seeds, models, tests) into it.
+
+    The copy starts from the published warehouse when that was built by the same dbt
+    project and lexicons (its `zonewatch_build_info` fingerprint), so the incremental
+    staging models only take what landed since; otherwise it is built from scratch.
+    """
+    from ingest.dbt_build import project_fingerprint, published_fingerprint, run_dbt
+
+    paths = cfg.paths
+    paths.ensure()
+    for f in (paths.build_db, paths.build_db.with_name(paths.build_db.name + ".wal")):
+        f.unlink(missing_ok=True)
+    fingerprint = project_fingerprint()
+    incremental = published_fingerprint(paths.warehouse) == fingerprint
+    if incremental:
+        shutil.copyfile(paths.warehouse, paths.build_db)
+    before = _staging_counts(paths.build_db) if incremental else {}
+    progress(f"dbt build ({'incremental' if incremental else 'full'}) …")
+    res = run_dbt("build", paths.build_db, paths.landing_db, paths.workdir / "dbt",
+                  extra_args=["--vars", json.dumps({"build_fingerprint": fingerprint}),
+                              *([] if incremental else ["--full-refresh"])])
+    if not res.success:
+        msg = ("dbt build failed: "
+               + "; ".join([*res.errored_nodes, *(f"test failed: {t}" for t in res.failed_tests)])
+               + f" (logs: {paths.workdir / 'dbt' / 'logs'})")
+        raise BuildFailed(msg, tests_only=res.only_tests_failed)
+    after = _staging_counts(paths.build_db)
+    new_rows = {t: n - before.get(t, 0) for t, n in after.items()}
+    return {"build_db": str(paths.build_db), "dbt_nodes": res.nodes_run,
+            "incremental": incremental, "new_staging_rows": new_rows}
+
+
+STAGING_TABLES = ("stg_landing__raw_pages", "stg_landing__documents", "stg_landing__mentions")
+
+
+def _staging_counts(db: Path) -> dict[str, int]:
+    """Rows in the incremental staging tables (to report how many a build added)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for t in STAGING_TABLES:  # fixed names, not data
+            row = con.execute(f"select count(*) from staging.{t}").fetchone()
+            out[t] = int(row[0]) if row else 0
+        return out
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+
+
+def gate_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """Great Expectations on the build copy; raises GateBlocked when a `block` check fails.
+
+    Row-level mention failures (severity `quarantine`) are set aside in the landing
+    zone's `quarantine` table, the build is redone without them and validated again, so
+    a few bad rows never stop the rest; systemic failures block.
+    """
+    from ingest.gate import run_gate
+    from ingest.land import LandingStore
+
+    paths = cfg.paths
+    published = paths.warehouse if paths.warehouse.is_file() else None
+    progress("quality gate …")
+    res = run_gate(paths.build_db, cfg.report_dir, published_db=published)
+    quarantined = 0
+    if res.quarantine_rows:
+        _record_validation(cfg, res, _read(res.summary_path), suffix="-before-quarantine")
+        with LandingStore(paths) as store:
+            quarantined = store.quarantine(res.quarantine_rows, cfg.run_id)
+        progress(f"quarantined {len(res.quarantine_rows)} mention(s); rebuilding without them")
+        build_step(cfg, progress)
+        res = run_gate(paths.build_db, cfg.report_dir, published_db=published)
+    summary_text = _read(res.summary_path)
+    _record_validation(cfg, res, summary_text)
+    if not res.passed or res.quarantine_rows:
+        raise GateBlocked(summary_text, cfg.report_dir)
+    return {"passed": True, "warnings": len(res.warnings), "quarantined": quarantined,
+            "report_dir": str(cfg.report_dir), "summary_path": str(res.summary_path),
+            "docs_path": str(res.docs_path) if res.docs_path else None}
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str = "") -> None:
+    """Keep the gate's verdict in the landing zone's history (published as validation_runs)."""
+    from dataclasses import asdict
+
+    from ingest.land import LandingStore
+
+    failures = [{**asdict(f), "examples": list(f.examples)}
+                for f in (*res.blocking, *res.quarantined, *res.warnings)]
+    with LandingStore(cfg.paths) as store:
+        store.record_validation(
+            run_id=cfg.run_id + suffix, passed=res.passed, blocking=len(res.blocking),
+            warnings=len(res.warnings), expectations=res.expectations_run,
+            report_dir=str(cfg.report_dir), summary=summary_text, failures=failures)
+
+
+def publish_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """Replace the published warehouse with the validated build copy, atomically."""
+    from ingest.publish import publish
+
+    paths = cfg.paths
+    publish(paths.build_db, paths.warehouse)
+    progress(f"published {paths.warehouse}")
+    return {"warehouse": str(paths.warehouse)}
+
+
+def run_all(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+    """One full run. Raises GateBlocked / BuildFailed; returns every step's summary."""
+    out: dict[str, Any] = {"run_id": cfg.run_id}
+    out["land"] = fetch_and_land_step(cfg, progress)
+    out["process"] = process_step(cfg, progress)
+    out["build"] = build_step(cfg, progress)
+    out["gate"] = gate_step(cfg, progress)
+    out["publish"] = publish_step(cfg, progress)
+    return out
