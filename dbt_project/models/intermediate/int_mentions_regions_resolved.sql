@@ -1,0 +1,138 @@
+-- Mentions from accepted documents (and known indicators), each with a region_id that dim_region will hold:
+-- the seed's id when the extractor resolved one, a discovered 'x-<md5>' id when the page
+-- named a region the seed does not know, else 'unknown'.
+
+with
+
+mentions as (
+
+    select * from {{ ref('stg_landing__mentions') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_landing__documents') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('regions') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+accepted_mentions as (
+
+    select
+        -- every staging column, category renamed (no DuckDB-only `* rename`)
+        mentions.mention_id,
+        mentions.document_id,
+        mentions.indicator_id,
+        mentions.region_id,
+        mentions.category as extracted_category,
+        mentions.status,
+        mentions.unit,
+        mentions.qualifier,
+        mentions.raw_text,
+        mentions.sentence,
+        mentions.region_text,
+        mentions.region_basis,
+        mentions.period_basis,
+        mentions.extractor_version,
+        mentions.value,
+        mentions.value_high,
+        mentions.char_start,
+        mentions.char_end,
+        mentions.period_start,
+        mentions.period_end,
+        -- the fact table follows the indicator's category in the seed (as dim_indicator)
+        indicators.category,
+        indicators.unit as indicator_unit,
+        documents.url as document_url,
+        documents.published_at as document_published_at,
+        documents.fetched_at as document_fetched_at
+
+    from mentions
+    inner join documents
+        on mentions.document_id = documents.document_id
+    inner join indicators
+        on mentions.indicator_id = indicators.indicator_id
+    where documents.is_accepted
+
+),
+
+resolved as (
+
+    select
+        accepted_mentions.*,
+        regions.region_id as seed_region_id,
+        coalesce(
+            nullif(trim(accepted_mentions.region_text), ''),
+            accepted_mentions.region_id
+        ) as region_name
+
+    from accepted_mentions
+    left join regions
+        on accepted_mentions.region_id = regions.region_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        mention_id,
+        document_id,
+        indicator_id,
+        case
+            when seed_region_id is not null then seed_region_id
+            when region_name is not null then 'x-' || {{ zw_md5('region_name') }}
+            else 'unknown'
+        end as region_id,
+        region_id as extracted_region_id,
+
+        -- dimensions
+        category,
+        extracted_category,
+        indicator_unit,
+        status,
+        unit,
+        qualifier,
+        raw_text,
+        sentence,
+        region_text,
+        region_name,
+        case
+            when seed_region_id is not null then 'seed'
+            when region_name is not null then 'discovered'
+            else 'unknown'
+        end as region_resolution,
+        region_basis,
+        period_basis,
+        extractor_version,
+        document_url,
+
+        -- numbers
+        value,
+        value_high,
+        char_start,
+        char_end,
+
+        -- dates and timestamps
+        period_start,
+        period_end,
+        document_published_at,
+        document_fetched_at
+
+    from resolved
+
+)
+
+select * from final

@@ -1,0 +1,2 @@
+-- One row per distinct compute fact. Body: macros/fact_table.sql.
+{{ fact_table('compute') }}
