@@ -1,0 +1,213 @@
+"""zonewatch_pipeline: land → process → dbt_build → gate → publish, once a day.
+
+Wiring only: every task body is one call into ``ingest.pipeline`` (imported inside the
+task, so parsing this file stays cheap). The run's ``RunConfig`` travels between tasks
+as a small dict in XCom next to each step's counts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Asset, Param, dag, task
+
+from ingest.config import PROJECT_ROOT, ConfigError, RunConfig
+
+DAG_ID = "zonewatch_pipeline"
+# Every task writes a DuckDB file (landing.duckdb, the build copy, the warehouse); DuckDB
+# takes one writer. Runs are serial (max_active_runs=1, one task at a time) and every
+# task also sits in this one-slot pool, which other zonewatch DAGs share.
+POOL = "zonewatch_duckdb"
+# Fetches write no DuckDB file, so they run outside the one-slot pool, in parallel.
+FETCH_POOL = "default_pool"
+DEFAULT_WORKDIR = os.environ.get("ZONEWATCH_WORKDIR") or str(PROJECT_ROOT / "data")
+DEFAULT_WAREHOUSE = (os.environ.get("ZONEWATCH_WAREHOUSE")
+                     or str(Path(DEFAULT_WORKDIR) / "warehouse.duckdb"))
+WAREHOUSE_ASSET = Asset(name="zonewatch_warehouse",
+                        uri=Path(DEFAULT_WAREHOUSE).expanduser().resolve().as_uri())
+
+DOC_MD = """
+### zonewatch_pipeline
+
+Lands Chinese regional-development pages, extracts investment / output / compute facts,
+builds the DuckDB warehouse with dbt, checks it with Great Expectations and publishes it
+atomically. One run at a time; each task is one call into `ingest.pipeline`.
+
+Tasks, in order (each waits for the one before):
+
+- `plan`: checks the params and lists the sources; a bad param or sources file fails at
+  once without retry: fix it and trigger again.
+- `fetch` (one mapped task per source of `sources_file`; none for `input_dir`):
+  discovers and fetches the source (robots.txt, per-host rate limit, conditional GET,
+  last run's failures retried) into raw files and a spool; no DuckDB writes, so sources
+  run in parallel. Retried 3 times with exponential backoff; a source that still fails
+  fails alone (its pages are in `page_errors` and retried next run) and the rest land.
+- `land`: the one DuckDB writer of `landing.duckdb`: the fetch spool (or the
+  `input_dir` files) into `raw_pages`, `fetch_state`, `page_errors`.
+- `process`: decode, parse, extract every new page into `documents` / `mentions`. Bad
+  *pages* never fail it (they go to `page_errors`); a failure here is a bug: read the
+  traceback.
+- `dbt_build`: fresh build copy `<workdir>/build/warehouse.duckdb`, `dbt build` (seeds,
+  models, tests). The failing model or dbt test is named in the log.
+- `gate`: Great Expectations suites on the build copy; report in
+  `<workdir>/reports/<run_id>/`. No retry; a block fails the run and notifies on-call.
+- `publish`: replaces the published warehouse in one atomic `os.replace`. If it fails,
+  the old warehouse is still in place: clear the task to retry.
+
+Until `publish` succeeds the published warehouse is untouched; readers keep the last
+good data.
+
+**When the gate fails:** the task log prints `GATE BLOCKED` with the path of
+`<workdir>/reports/<run_id>/summary.txt` (and `gate.json`, Data Docs beside it); the same
+summary goes to the `zonewatch_notify` connection (http webhook or smtp) if one is set.
+Run `zonewatch failures` to list the failing expectations and the quarantined pages.
+The previously published warehouse is unchanged; readers keep the last good data.
+Fix the data or the rule, then clear `land` with its downstream tasks (or trigger a
+new run).
+
+Params: `input_dir` **or** `sources_file` (a given `sources_file` wins), `workdir`,
+`warehouse`. Defaults come from `ZONEWATCH_INPUT` / `ZONEWATCH_SOURCES`,
+`ZONEWATCH_WORKDIR`, `ZONEWATCH_WAREHOUSE`, else the project's `samples/corpus` and
+`data/` (warehouse: `<workdir>/warehouse.duckdb`).
+Pool `zonewatch_duckdb` (1 slot) must exist: `airflow pools set zonewatch_duckdb 1 duckdb`.
+"""
+
+
+def _default(env: str, fallback: str | None) -> str | None:
+    return os.environ.get(env) or fallback
+
+
+def _notify(context: Any) -> None:
+    from ingest.notify import notify_failure
+
+    notify_failure(context)
+
+
+def _next(cfg: RunConfig, result: dict[str, Any]) -> dict[str, Any]:
+    """What a task hands downstream in XCom: the config and the step's small result."""
+    return {"cfg": cfg.to_dict(), "result": result}
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule="@daily",
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=4),
+    tags=["zonewatch", "duckdb", "dbt", "great-expectations"],
+    doc_md=DOC_MD,
+    default_args={
+        "owner": "zonewatch",
+        "retries": 0,
+        "pool": POOL,
+        "execution_timeout": timedelta(hours=1),
+        "on_failure_callback": _notify,
+    },
+    params={
+        "input_dir": Param(
+            _default("ZONEWATCH_INPUT", str(PROJECT_ROOT / "samples" / "corpus")),
+            type=["null", "string"], description="directory of saved pages (or use sources_file)",
+        ),
+        "sources_file": Param(
+            _default("ZONEWATCH_SOURCES", None),
+            type=["null", "string"],
+            description="YAML file of sources to fetch; wins over input_dir",
+        ),
+        "workdir": Param(DEFAULT_WORKDIR, type="string",
+                         description="raw pages, landing.duckdb, build copy, reports"),
+        "warehouse": Param(DEFAULT_WAREHOUSE, type="string",
+                           description="the published DuckDB file"),
+    },
+)
+def zonewatch_pipeline() -> None:
+    @task(retries=0)
+    def plan(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        p = params or {}
+        try:
+            cfg = RunConfig.create(
+                workdir=p["workdir"], warehouse=p["warehouse"],
+                sources_file=p.get("sources_file") or None,
+                input_dir=None if p.get("sources_file") else (p.get("input_dir") or None),
+                run_id=re.sub(r"[^A-Za-z0-9._-]+", "_", run_id or "").strip("_") or None,
+            )
+            from ingest.pipeline import source_names
+
+            names = source_names(cfg)
+        except ConfigError as e:  # bad params or sources file: retrying will not help
+            raise AirflowFailException(f"bad params: {e}") from e
+        return {"cfg": cfg.to_dict(), "result": {"sources": names}}
+
+    @task(retries=0)
+    def sources(up: dict[str, Any]) -> list[str]:
+        return list(up["result"]["sources"])
+
+    # One mapped task per source: fetches run in parallel (they write raw files and a
+    # spool, never DuckDB) and a broken source fails alone, after its retries.
+    @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=2.0,
+          max_retry_delay=timedelta(minutes=10), pool=FETCH_POOL)
+    def fetch(up: dict[str, Any], source: str) -> dict[str, Any]:
+        from ingest.pipeline import fetch_source_step
+
+        return fetch_source_step(RunConfig.from_dict(up["cfg"]), source)
+
+    @task(retries=1, retry_delay=timedelta(seconds=30), trigger_rule="all_done")
+    def land(up: dict[str, Any]) -> dict[str, Any]:
+        from ingest.pipeline import land_step
+
+        cfg = RunConfig.from_dict(up["cfg"])
+        return _next(cfg, land_step(cfg))
+
+    @task
+    def process(up: dict[str, Any]) -> dict[str, Any]:
+        from ingest.pipeline import process_step
+
+        cfg = RunConfig.from_dict(up["cfg"])
+        return _next(cfg, process_step(cfg))
+
+    @task
+    def dbt_build(up: dict[str, Any]) -> dict[str, Any]:
+        from ingest.pipeline import build_step
+
+        cfg = RunConfig.from_dict(up["cfg"])
+        return _next(cfg, build_step(cfg))
+
+    @task(retries=0, on_failure_callback=_notify)
+    def gate(up: dict[str, Any]) -> dict[str, Any]:
+        import logging
+
+        from ingest.notify import gate_details
+        from ingest.pipeline import GateBlocked, gate_step
+
+        cfg = RunConfig.from_dict(up["cfg"])
+        try:
+            return _next(cfg, gate_step(cfg))
+        except GateBlocked as e:
+            summary, report_dir = gate_details(e)
+            logging.getLogger(__name__).error(
+                "GATE BLOCKED: publication stopped, the published warehouse is unchanged.\n"
+                "summary: %s/summary.txt  (then run `zonewatch failures`)\n%s",
+                report_dir or cfg.report_dir, summary or "")
+            raise
+
+    @task(outlets=[WAREHOUSE_ASSET])
+    def publish(up: dict[str, Any]) -> dict[str, Any]:
+        from ingest.pipeline import publish_step
+
+        cfg = RunConfig.from_dict(up["cfg"])
+        return _next(cfg, publish_step(cfg))
+
+    planned = plan()
+    fetched = fetch.partial(up=planned).expand(source=sources(planned))
+    landed = land(planned)
+    fetched >> landed
+    publish(gate(dbt_build(process(landed))))
+
+
+zonewatch_pipeline()

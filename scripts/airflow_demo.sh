@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One run of the zonewatch_pipeline DAG under a project-local Airflow (no scheduler, no
+# webserver): `airflow dags test` runs land → process → dbt_build → gate → publish in this
+# process against a SQLite metadata db in $PROJECT/.airflow.
+#
+# usage: scripts/airflow_demo.sh [--input DIR | --sources FILE] [--workdir DIR]
+#                                [--warehouse PATH] [--logical-date YYYY-MM-DD]
+# Defaults: $ZONEWATCH_INPUT or samples/corpus, $ZONEWATCH_WORKDIR or data/,
+#           $ZONEWATCH_WAREHOUSE or <workdir>/warehouse.duckdb.
+# Airflow state lives in $PROJECT/.airflow ($ZONEWATCH_AIRFLOW_HOME overrides; a global
+# AIRFLOW_HOME is deliberately ignored so the demo never touches another Airflow).
+# Exit code: that of `airflow dags test` (0 = the run succeeded, the warehouse is published).
+set -euo pipefail
+
+PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+input="${ZONEWATCH_INPUT:-}"
+sources="${ZONEWATCH_SOURCES:-}"
+workdir="${ZONEWATCH_WORKDIR:-$PROJECT/data}"
+warehouse="${ZONEWATCH_WAREHOUSE:-}"
+logical_date=""
+
+die() { echo "airflow_demo: $*" >&2; exit 2; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --input)        input="${2:?--input needs a DIR}"; sources=""; shift 2 ;;
+    --sources)      sources="${2:?--sources needs a FILE}"; input=""; shift 2 ;;
+    --workdir)      workdir="${2:?--workdir needs a DIR}"; shift 2 ;;
+    --warehouse)    warehouse="${2:?--warehouse needs a PATH}"; shift 2 ;;
+    --logical-date) logical_date="${2:?--logical-date needs a date}"; shift 2 ;;
+    -h|--help)      sed -n '2,12p' "$0"; exit 0 ;;
+    *)              die "unknown argument: $1" ;;
+  esac
+done
+[[ -n "$input" || -n "$sources" ]] || input="$PROJECT/samples/corpus"
+[[ -n "$warehouse" ]] || warehouse="$workdir/warehouse.duckdb"
+[[ -z "$input" || -d "$input" ]] || die "--input $input: not a directory"
+[[ -z "$sources" || -f "$sources" ]] || die "--sources $sources: no such file"
+
+if [[ -x "$PROJECT/.venv/bin/airflow" ]]; then
+  AIRFLOW="$PROJECT/.venv/bin/airflow"; PY="$PROJECT/.venv/bin/python"
+else
+  AIRFLOW="$(command -v airflow)" || die "airflow not found (run the project install first)"
+  PY="$(command -v python3)"
+fi
+
+export AIRFLOW_HOME="${ZONEWATCH_AIRFLOW_HOME:-$PROJECT/.airflow}"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__DAGS_FOLDER="$PROJECT/dags"
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+export AIRFLOW__LOGGING__LOGGING_LEVEL="${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}"
+mkdir -p "$AIRFLOW_HOME"
+
+# Absolute paths: the tasks do not run from this directory.
+abs() { "$PY" -c 'import os,sys; print(os.path.abspath(sys.argv[1]) if sys.argv[1] else "")' "$1"; }
+conf="$("$PY" -c 'import json,sys; print(json.dumps({
+    "input_dir": sys.argv[1] or None, "sources_file": sys.argv[2] or None,
+    "workdir": sys.argv[3], "warehouse": sys.argv[4]}))' \
+  "$(abs "$input")" "$(abs "$sources")" "$(abs "$workdir")" "$(abs "$warehouse")")"
+
+echo "airflow_demo: AIRFLOW_HOME=$AIRFLOW_HOME" >&2
+"$AIRFLOW" db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 \
+  || { cat "$AIRFLOW_HOME/db-migrate.log" >&2; die "airflow db migrate failed"; }
+# One slot: tasks that write DuckDB never overlap, across runs and DAGs.
+"$AIRFLOW" pools set zonewatch_duckdb 1 "zonewatch: one DuckDB writer at a time" >/dev/null 2>&1 \
+  || { echo "airflow_demo: could not create pool zonewatch_duckdb" >&2; }
+
+echo "airflow_demo: airflow dags test zonewatch_pipeline -c '$conf'" >&2
+set +e
+"$AIRFLOW" dags test zonewatch_pipeline ${logical_date:+"$logical_date"} -c "$conf"
+rc=$?
+set -e
+echo "airflow_demo: dags test exited $rc" >&2
+exit "$rc"
