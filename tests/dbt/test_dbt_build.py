@@ -1,0 +1,537 @@
+"""`dbt build` on a tiny landing zone, in-process, into a temp warehouse.
+
+Fixture (written with the duckdb API against ingest/sql/landing.sql):
+- fixed-asset investment of Wuhan 2023 = 1000亿元, stated by d1 once and d2 twice
+  (d2 repeats it in title and body) -> one fact, 3 mentions, 2 documents, source = d1;
+- Wuhan GDP 2023: d1 says 2.0万亿元, d3 says 2.1万亿元 -> two facts, both flagged as conflicts;
+- a compute target with no region -> region_id 'unknown';
+- a project in 黄陂区 (not in the regions seed) -> discovered region 'x-<md5>';
+- d4 is rejected (not Chinese): its mention never reaches the facts, d4 is in dim_document.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO / "dbt_project"
+LANDING_DDL = REPO / "ingest" / "sql" / "landing.sql"
+
+URL_A = "https://www.wuhan.gov.cn/a.html"
+URL_B = "https://www.wuhan.gov.cn/b.html"
+URL_C = "https://www.hubei.gov.cn/c.html"
+URL_D = "https://example.com/d.html"
+
+
+# --------------------------------------------------------------------------- dbt helpers
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process.
+
+    dbt-duckdb holds one `Environment` per process in the class attribute
+    `DuckDBConnectionManager._ENV`; its `conn` is the `duckdb.connect(path)` of the build
+    file (with landing ATTACHed). Connections released at the end of a dbt invocation are
+    not necessarily closed, and `close_all_connections()` (registered with atexit) only
+    drops the reference without closing it. Until the environment's conn is closed the file
+    stays locked: another process cannot open it, and this process cannot reopen it with a
+    different configuration (e.g. read_only=True).
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if env is not None:
+        env.close()
+
+
+@dataclass
+class BuildResult:
+    success: bool
+    seconds: float
+    failures: list[str] = field(default_factory=list)
+
+
+def dbt_build(tmp: Path, build_db: Path, landing_db: Path) -> BuildResult:
+    """Run `dbt build` in-process; release the DuckDB file afterwards."""
+    from dbt.cli.main import dbtRunner
+
+    env = {"ZONEWATCH_BUILD_DB": str(build_db), "ZONEWATCH_LANDING_DB": str(landing_db)}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    args = [
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(tmp / "target"),
+        "--log-path",
+        str(tmp / "logs"),
+        "--no-use-colors",
+        "--quiet",
+    ]
+    started = time.perf_counter()
+    try:
+        res = dbtRunner().invoke(args)
+    finally:
+        release_duckdb()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    seconds = time.perf_counter() - started
+    failures = []
+    if res.result is not None and hasattr(res.result, "results"):
+        failures = [
+            r.node.unique_id for r in res.result.results if str(r.status) in ("error", "fail")
+        ]
+    if res.exception is not None:
+        failures.append(f"exception: {res.exception!r}")
+    return BuildResult(success=res.success, seconds=seconds, failures=failures)
+
+
+# --------------------------------------------------------------------------- fixture data
+
+MENTION_COLUMNS = (
+    "mention_id",
+    "document_id",
+    "char_start",
+    "char_end",
+    "raw_text",
+    "sentence",
+    "value",
+    "value_high",
+    "unit",
+    "qualifier",
+    "indicator_id",
+    "category",
+    "status",
+    "period_start",
+    "period_end",
+    "period_basis",
+    "region_id",
+    "region_text",
+    "region_basis",
+    "extractor_version",
+)
+
+
+@dataclass
+class Doc:
+    document_id: str
+    url: str
+    published_at: date | None
+    fetched_at: datetime
+    text: str
+    status: str = "ok"
+    reject_reason: str | None = None
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+
+    def mention(self, mention_id: str, raw_text: str, *, nth: int = 0, **fact: Any) -> None:
+        """A mention of `raw_text` (its nth occurrence) with offsets into self.text."""
+        start = -1
+        for _ in range(nth + 1):
+            start = self.text.index(raw_text, start + 1)
+        end = start + len(raw_text)
+        sentence_start = max(self.text.rfind("。", 0, start) + 1, 0)
+        sentence_end = self.text.find("。", end)
+        sentence = self.text[sentence_start : sentence_end + 1 if sentence_end >= 0 else None]
+        row = {
+            "mention_id": mention_id,
+            "document_id": self.document_id,
+            "char_start": start,
+            "char_end": end,
+            "raw_text": raw_text,
+            "sentence": sentence,
+            "value_high": None,
+            "qualifier": "exact",
+            "status": "actual",
+            "period_start": None,
+            "period_end": None,
+            "period_basis": "explicit",
+            "region_id": None,
+            "region_text": None,
+            "region_basis": "none",
+            "extractor_version": "test-0",
+        }
+        row.update(fact)
+        self.mentions.append(row)
+
+
+FAI_2023: dict[str, Any] = dict(
+    value=1.0e11,
+    unit="CNY",
+    indicator_id="fixed_asset_investment",
+    category="investment",
+    period_start=date(2023, 1, 1),
+    period_end=date(2023, 12, 31),
+    region_id="cn-4201",
+    region_text="武汉",
+    region_basis="sentence",
+)
+GDP_2023: dict[str, Any] = dict(
+    unit="CNY",
+    indicator_id="gdp",
+    category="output",
+    period_start=date(2023, 1, 1),
+    period_end=date(2023, 12, 31),
+    region_id="cn-4201",
+    region_text="武汉",
+    region_basis="sentence",
+)
+
+
+def fixture_docs(*, broken: bool = False) -> list[Doc]:
+    d1 = Doc(
+        "d000000000000001",
+        URL_A,
+        date(2024, 1, 15),
+        datetime(2024, 5, 1, 8, 0),
+        "2023年武汉市固定资产投资1000亿元。2023年武汉市地区生产总值2.0万亿元。",
+    )
+    d1.mention("m01", "1000亿元", **FAI_2023)
+    d1.mention("m02", "2.0万亿元", value=2.0e12, **GDP_2023)
+
+    d2 = Doc(
+        "d000000000000002",
+        URL_B,
+        date(2024, 2, 1),
+        datetime(2024, 4, 1, 8, 0),
+        "武汉固定资产投资1000亿元。正文：2023年武汉市固定资产投资1000亿元，增长较快。",
+    )
+    d2.mention("m03", "1000亿元", **FAI_2023)
+    # float noise must not split the fact (6 significant digits in the key)
+    d2.mention("m04", "1000亿元", nth=1, **{**FAI_2023, "value": 1.0e11 + 1e-3})
+
+    d3 = Doc(
+        "d000000000000003",
+        URL_C,
+        date(2024, 3, 1),
+        datetime(2024, 3, 2, 8, 0),
+        "2023年武汉市地区生产总值2.1万亿元。到2025年算力规模达到5000PFLOPS。"
+        "黄陂区项目总投资50亿元。",
+    )
+    d3.mention("m05", "2.1万亿元", value=2.1e12, **GDP_2023)
+    d3.mention(
+        "m06",
+        "5000PFLOPS",
+        value=5000.0,
+        unit="PFLOPS",
+        indicator_id="computing_power",
+        category="compute",
+        status="target",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+    )
+    d3.mention(
+        "m07",
+        "50亿元",
+        value=5.0e9,
+        unit="CNY",
+        indicator_id="total_investment",
+        category="investment",
+        period_basis="publication_date",
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+        region_text="黄陂区",
+        region_basis="sentence",
+    )
+
+    d4 = Doc(
+        "d000000000000004",
+        URL_D,
+        None,
+        datetime(2024, 5, 2, 8, 0),
+        "Signed investment 800亿元 in English mostly.",
+        status="rejected",
+        reject_reason="not_chinese",
+    )
+    d4.mention(
+        "m08",
+        "800亿元",
+        value=8.0e10,
+        unit="CNY",
+        indicator_id="signed_investment",
+        category="investment",
+    )
+    if broken:
+        d3.mention(
+            "m09",
+            "50亿元",
+            value=5.0e9,
+            unit="CNY",
+            indicator_id="no_such_indicator",
+            category="investment",
+        )
+    return [d1, d2, d3, d4]
+
+
+def write_landing(path: Path, docs: list[Doc]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(LANDING_DDL.read_text(encoding="utf-8"))
+        for d in docs:
+            sha = (d.document_id * 4)[:64]
+            con.execute(
+                "insert into raw_pages values (?, ?, 'test', ?, 200, '{}', ?, ?, null)",
+                [sha, d.url, d.fetched_at, len(d.text.encode()), f"raw/{sha[:2]}/{sha}"],
+            )
+            con.execute(
+                "insert into documents values "
+                "(?, ?, ?, ?, ?, ?, ?, 'utf-8', 'bom', ?, ?, ?, ?, ?, 'test-0', ?)",
+                [
+                    d.document_id,
+                    sha,
+                    d.url,
+                    "标题",
+                    d.published_at,
+                    "sidecar" if d.published_at else "none",
+                    d.fetched_at,
+                    d.text,
+                    len(d.text),
+                    0.9 if d.status == "ok" else 0.1,
+                    d.status,
+                    d.reject_reason,
+                    d.fetched_at,
+                ],
+            )
+            for m in d.mentions:
+                con.execute(
+                    f"insert into mentions ({', '.join(MENTION_COLUMNS)}) "
+                    f"values ({', '.join('?' for _ in MENTION_COLUMNS)})",
+                    [m[c] for c in MENTION_COLUMNS],
+                )
+        con.execute(
+            "insert into page_errors values (?, null, 'fetch', 'HTTP 404', ?, 'run-1')",
+            ["https://www.wuhan.gov.cn/missing.html", datetime(2024, 5, 1, 9, 0)],
+        )
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@dataclass
+class Built:
+    tmp: Path
+    build_db: Path
+    landing_db: Path
+    first: BuildResult
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        # read-only and WITHOUT the landing attachment: what a BI tool sees
+        con = duckdb.connect(str(self.build_db), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    tmp = tmp_path_factory.mktemp("dbt_build")
+    landing_db = tmp / "landing.duckdb"
+    build_db = tmp / "build" / "warehouse.duckdb"
+    build_db.parent.mkdir()
+    write_landing(landing_db, fixture_docs())
+    result = dbt_build(tmp, build_db, landing_db)
+    print(f"\ndbt build on fixture: {result.seconds:.2f}s")
+    yield Built(tmp, build_db, landing_db, result)
+
+
+def test_build_succeeds(built: Built) -> None:
+    assert built.first.success, built.first.failures
+
+
+def test_build_file_is_self_contained(built: Built) -> None:
+    # No views (they would point at the `landing` catalog, absent for BI tools) ...
+    views = built.query(
+        "select table_name from information_schema.tables where table_type = 'VIEW'"
+    )
+    assert views == []
+    # ... and every table reads without landing attached.
+    tables = built.query(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_type = 'BASE TABLE'"
+    )
+    con = duckdb.connect(str(built.build_db), read_only=True)
+    try:
+        for schema, name in tables:
+            con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
+    finally:
+        con.close()
+    names = {n for _, n in tables}
+    for contract_table in (
+        "fct_investment",
+        "fct_output",
+        "fct_compute",
+        "fct_mentions",
+        "dim_region",
+        "dim_indicator",
+        "dim_document",
+    ):
+        assert contract_table in names
+    assert ("main", "fct_investment") in tables
+
+
+def test_contract_columns(built: Built) -> None:
+    def cols(table: str) -> list[str]:
+        return [
+            r[0]
+            for r in built.query(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'main' and table_name = ? order by ordinal_position",
+                [table],
+            )
+        ]
+
+    fact_cols = {
+        "fact_id",
+        "indicator_id",
+        "region_id",
+        "period_start",
+        "period_end",
+        "status",
+        "value",
+        "unit",
+        "qualifier",
+        "mention_count",
+        "document_count",
+        "evidence",
+        "source_url",
+    }
+    for t in ("fct_investment", "fct_output", "fct_compute"):
+        assert set(cols(t)) == fact_cols
+    assert {"region_id", "name_zh", "aliases", "parent_region_id", "level"} <= set(
+        cols("dim_region")
+    )
+    assert {"indicator_id", "category", "name_zh", "name_en", "unit"} <= set(cols("dim_indicator"))
+    assert {"document_id", "url", "title", "published_at", "fetched_at", "content_sha256"} <= set(
+        cols("dim_document")
+    )
+    assert {
+        "mention_id",
+        "fact_id",
+        "document_id",
+        "char_start",
+        "char_end",
+        "sentence",
+        "raw_text",
+    } <= set(cols("fct_mentions"))
+    types = dict(
+        built.query(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'main' and table_name = 'fct_investment'"
+        )
+    )
+    assert types["mention_count"] == "INTEGER"
+    assert types["document_count"] == "INTEGER"
+    assert types["value"] == "DOUBLE"
+    assert types["period_start"] == "DATE"
+
+
+def test_fact_counts(built: Built) -> None:
+    assert built.query("select count(*) from fct_investment") == [(2,)]
+    assert built.query("select count(*) from fct_output") == [(2,)]
+    assert built.query("select count(*) from fct_compute") == [(1,)]
+    assert built.query("select count(*) from fct_mentions") == [(7,)]
+
+
+def test_repeated_fact_collapses(built: Built) -> None:
+    rows = built.query(
+        "select mention_count, document_count, source_url, evidence, value "
+        "from fct_investment where indicator_id = 'fixed_asset_investment'"
+    )
+    assert rows == [(3, 2, URL_A, "2023年武汉市固定资产投资1000亿元。", 1.0e11)]
+
+
+def test_rejected_document_kept_in_dim_only(built: Built) -> None:
+    assert built.query(
+        "select status, reject_reason, mention_count from dim_document "
+        "where document_id = 'd000000000000004'"
+    ) == [("rejected", "not_chinese", 0)]
+    assert built.query("select count(*) from dim_document") == [(4,)]
+    assert built.query(
+        "select count(*) from fct_mentions where document_id = 'd000000000000004'"
+    ) == [(0,)]
+    assert built.query(
+        "select count(*) from fct_investment where indicator_id = 'signed_investment'"
+    ) == [(0,)]
+
+
+def test_regions_unknown_and_discovered(built: Built) -> None:
+    assert built.query("select region_id from fct_compute") == [("unknown",)]
+    rows = built.query(
+        "select f.region_id, r.name_zh, r.level, r.is_discovered from fct_investment f "
+        "join dim_region r using (region_id) where f.indicator_id = 'total_investment'"
+    )
+    assert len(rows) == 1
+    region_id, name_zh, level, is_discovered = rows[0]
+    assert region_id.startswith("x-") and (name_zh, level, is_discovered) == (
+        "黄陂区",
+        "unknown",
+        True,
+    )
+
+
+def test_conflicts_flagged(built: Built) -> None:
+    rows = built.query(
+        "select value, conflicting_fact_count, group_min_value, group_max_value "
+        "from fct_conflicts order by value"
+    )
+    assert rows == [(2.0e12, 1, 2.0e12, 2.1e12), (2.1e12, 1, 2.0e12, 2.1e12)]
+    # both sides stay in the fact table
+    assert built.query(
+        "select count(*) from fct_output o join fct_conflicts c using (fact_id)"
+    ) == [(2,)]
+
+
+def test_fact_ids_stable_across_builds(built: Built, tmp_path: Path) -> None:
+    first = built.query(
+        "select fact_id from fct_investment union all "
+        "select fact_id from fct_output union all "
+        "select fact_id from fct_compute order by 1"
+    )
+    second_db = tmp_path / "warehouse2.duckdb"
+    result = dbt_build(tmp_path, second_db, built.landing_db)
+    assert result.success, result.failures
+    con = duckdb.connect(str(second_db), read_only=True)
+    try:
+        second = con.execute(
+            "select fact_id from fct_investment union all "
+            "select fact_id from fct_output union all "
+            "select fact_id from fct_compute order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert first == second and len(first) == 5
+
+
+def test_build_file_released_after_build(built: Built) -> None:
+    # another connection with a different configuration would fail while dbt holds it
+    con = duckdb.connect(str(built.build_db), read_only=False)
+    con.close()
+
+
+def test_unknown_indicator_fails_build(tmp_path: Path) -> None:
+    landing_db = tmp_path / "landing.duckdb"
+    write_landing(landing_db, fixture_docs(broken=True))
+    result = dbt_build(tmp_path, tmp_path / "warehouse.duckdb", landing_db)
+    assert not result.success
+    assert any("relationships_stg_landing__mentions_indicator_id" in f for f in result.failures), (
+        result.failures
+    )

@@ -1,0 +1,563 @@
+"""ingest.extract: one phenomenon per case, each a short sentence written for the test.
+
+Every case builds a small document (one paragraph, or several for the carry cases),
+runs ``extract_mentions`` with a given publication date and checks the facts it
+expects (value, unit, qualifier, status, period, and region where the case is about
+region) or that a figure is NOT extracted.
+
+Cases the extractor gets wrong today are in ``KNOWN_GAPS`` (xfail, strict): the
+expectation there is the right answer; remove the case from that list once fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from ingest.extract import Mention, extract_mentions
+
+PUB = date(2024, 6, 15)  # default publication date: mid-2024
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class F:
+    """An expected fact. A field left as None is not checked (value/unit always are)."""
+
+    value: float
+    unit: str = "CNY"
+    qualifier: str | None = "exact"
+    status: str | None = "actual"
+    years: tuple[int, int] | None = None  # (period_start.year, period_end.year)
+    period: tuple[date, date] | None = None  # exact period_start, period_end
+    region: str | None = None
+    raw: str | None = None
+    value_high: float | None = None
+    indicator: str | None = None
+    basis: str | None = None  # period_basis; "!x" means "anything but x"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    paras: tuple[str, ...]
+    expect: tuple[F, ...] = ()
+    absent: tuple[float, ...] = ()  # values that must not appear as any fact
+    nothing: bool = False  # no fact at all in the document
+    pub: date | None = PUB
+    absent_units: tuple[str, ...] = ()  # no fact may have these units
+    n: int | None = None  # exact number of facts, when the case is about duplicates
+
+
+def C(id: str, text: str | tuple[str, ...], *expect: F, absent: tuple[float, ...] = (),
+      nothing: bool = False, pub: date | None | object = _UNSET,
+      absent_units: tuple[str, ...] = (), n: int | None = None) -> Case:
+    paras = (text,) if isinstance(text, str) else tuple(text)
+    return Case(id, paras, tuple(expect), tuple(absent), nothing,
+                PUB if pub is _UNSET else pub, tuple(absent_units), n)  # type: ignore[arg-type]
+
+
+def D(y: int, m: int, d: int) -> date:
+    return date(y, m, d)
+
+
+# ======================================================================================
+# KNOWN_GAPS: the expected answer is right; the extractor does not give it yet.
+# Each entry is (case, reason), run as a strict xfail; move it to CASES once fixed.
+# ======================================================================================
+KNOWN_GAPS: list[tuple[Case, str]] = []
+
+
+# ======================================================================================
+# Cases that pass today.
+# ======================================================================================
+CASES: list[Case] = [
+    # ---------------------------------------------------------------- numbers
+    C("num-thousands-comma", "2023年,全区地区生产总值为1,800亿元。",
+      F(1.8e11, years=(2023, 2023), raw="1,800亿", indicator="gdp")),
+    C("num-no-comma", "2023年,全区地区生产总值为1800亿元。",
+      F(1.8e11, years=(2023, 2023), raw="1800亿", indicator="gdp")),
+    C("num-comma-no-multiplier", "2023年,全区规上工业总产值为1,800万元。",
+      F(1.8e7, years=(2023, 2023), raw="1,800万")),
+    C("num-decimal", "2023年,全区规模以上工业总产值为812.6亿元。",
+      F(8.126e10, years=(2023, 2023), raw="812.6亿",
+        indicator="industrial_output_above_scale")),
+    C("num-cn-sanqianyi", "2023年,全市地区生产总值为三千亿元。",
+      F(3e11, years=(2023, 2023), raw="三千亿")),
+    C("num-cn-yiqianerbai-wan", "2023年,该镇工业总产值为一千二百万元。",
+      F(1.2e7, years=(2023, 2023), raw="一千二百万")),
+    C("num-cn-liang", "2023年,全省地区生产总值首次突破两万亿元。",
+      F(2e12, qualifier="more_than", years=(2023, 2023), raw="两万亿")),
+    C("num-cn-qianyi-bare", "2023年,全区电子信息产业规模突破千亿元。",
+      F(1e11, qualifier="more_than", years=(2023, 2023), indicator="industry_scale")),
+    C("num-mixed-wanyi", "2023年,全省地区生产总值达到1.2万亿元。",
+      F(1.2e12, years=(2023, 2023), raw="1.2万亿")),
+    C("num-wan-p", "到2025年,全市算力规模将达到3万P。",
+      F(3e4, unit="PFLOPS", status="target", years=(2025, 2025), raw="3万")),
+    C("num-area-not-fact", "2023年,该产业园一期投资建设标准厂房5.2万平方米。",
+      nothing=True),
+    C("num-range-emdash", "2024年,全区计划完成工业投资100—200亿元。",
+      F(1e10, qualifier="at_least", status="target", years=(2024, 2024), raw="100—200亿",
+        value_high=2e10)),
+    C("num-range-tilde", "2023年,全区数字经济核心产业规模达到50~80亿元。",
+      F(5e9, qualifier="at_least", years=(2023, 2023), value_high=8e9)),
+    C("num-range-zhi", "2023年,单个重点项目总投资在3000至5000万元之间。",
+      F(3e7, qualifier="at_least", years=(2023, 2023), value_high=5e7)),
+    C("num-range-both-multipliers", "2023年,全区工业投资规模为1.5亿—3亿元。",
+      F(1.5e8, qualifier="at_least", years=(2023, 2023), value_high=3e8)),
+    C("num-percent", "2023年,全区地区生产总值同比增长6.5%。",
+      F(6.5, unit="percent", years=(2023, 2023), indicator="gdp_growth")),
+    C("num-percent-points-not-count",
+      "2023年,全区规模以上工业增加值增长8.3%,增速高于全市2.1个百分点。",
+      F(8.3, unit="percent", years=(2023, 2023), indicator="industrial_added_value_growth"),
+      absent_units=("count",)),
+    # ---------------------------------------------------------------- units
+    C("unit-yuan", "2023年,该街道完成固定资产投资52,000,000元。",
+      F(5.2e7, years=(2023, 2023), raw="52,000,000")),
+    C("unit-wanyuan", "2023年,该街道工业总产值为9800万元。",
+      F(9.8e7, years=(2023, 2023), raw="9800万")),
+    C("unit-yiyuan", "2023年,全区社会消费品零售总额为85亿元。",
+      F(8.5e9, years=(2023, 2023), indicator="retail_sales")),
+    C("unit-wanyiyuan", "2023年,全省进出口总额为1.5万亿元。",
+      F(1.5e12, years=(2023, 2023), indicator="trade_total")),
+    C("unit-yi-without-yuan", "2023年,全区地区生产总值为1800亿。",
+      F(1.8e11, years=(2023, 2023), raw="1800亿")),
+    C("unit-renminbi", "2023年,全区外贸进出口总额为260亿元人民币。",
+      F(2.6e10, years=(2023, 2023))),
+    C("unit-P", "到2025年,全市算力规模将达到500P。",
+      F(500, unit="PFLOPS", status="target", years=(2025, 2025))),
+    C("unit-PF", "目前,全区智能算力已达120PF。",
+      F(120, unit="PFLOPS", years=(2024, 2024))),
+    C("unit-PFLOPS", "2023年,全市算力规模达到300PFLOPS。",
+      F(300, unit="PFLOPS", years=(2023, 2023))),
+    C("unit-PFlops", "2023年,全市智能算力达到200PFlops。",
+      F(200, unit="PFLOPS", years=(2023, 2023))),
+    C("unit-EFLOPS", "到2025年,全省算力规模力争超过10EFLOPS。",
+      F(1e4, unit="PFLOPS", qualifier="more_than", status="target", years=(2025, 2025))),
+    C("unit-E", "2023年,全省算力规模达到5E。",
+      F(5e3, unit="PFLOPS", years=(2023, 2023))),
+    C("unit-TFLOPS", "2023年,园区智能算力达到800TFLOPS。",
+      F(0.8, unit="PFLOPS", years=(2023, 2023))),
+    C("unit-ops-per-second", "2023年,该超算中心运算能力达到每秒1000万亿次。",
+      F(1.0, unit="PFLOPS", years=(2023, 2023), raw="1000万亿")),
+    C("unit-ops-per-second-yiyi", "2023年,全市超算算力达到每秒20亿亿次浮点运算。",
+      F(200, unit="PFLOPS", years=(2023, 2023))),
+    C("unit-count-projects-ge", "2023年,全区新开工亿元以上项目82个。",
+      F(82, unit="count", years=(2023, 2023), indicator="projects_over_100m_count")),
+    C("unit-count-projects-xiang", "2023年,全区共签约重点项目45项。",
+      F(45, unit="count", years=(2023, 2023), indicator="key_projects_count")),
+    C("unit-count-funds-zhi", "2023年,全区新设立产业基金12只。",
+      F(12, unit="count", years=(2023, 2023), indicator="funds_count")),
+    C("unit-count-enterprises-not-fact", "2023年,全区集聚数字经济企业220家。", nothing=True),
+    C("unit-usd-not-extracted", "2023年,全区实际使用外资3.2亿美元。", nothing=True),
+    C("unit-usd-wan-not-extracted", "2023年,全区出口额为5600万美元。", nothing=True),
+    C("unit-hkd-not-extracted", "2023年,该项目总投资为8亿港元。", nothing=True),
+    # ---------------------------------------------------------------- qualifiers
+    C("q-tupo", "2023年,全区地区生产总值突破1000亿元。",
+      F(1e11, qualifier="more_than", years=(2023, 2023))),
+    C("q-chaoguo", "2023年,全区工业总产值超过600亿元。",
+      F(6e10, qualifier="more_than", years=(2023, 2023))),
+    C("q-chao", "2023年,全区进出口总额超300亿元。",
+      F(3e10, qualifier="more_than", years=(2023, 2023))),
+    C("q-yu-before", "2023年,全区固定资产投资逾200亿元。",
+      F(2e10, qualifier="more_than", years=(2023, 2023))),
+    C("q-yishang", "2023年,全区工业投资增长15%以上。",
+      F(15, unit="percent", qualifier="at_least", years=(2023, 2023))),
+    C("q-budiyu", "今年全区力争固定资产投资增速不低于10%。",
+      F(10, unit="percent", qualifier="at_least", status="target", years=(2024, 2024))),
+    C("q-bushaoyu", "今年全区确保完成工业投资不少于80亿元。",
+      F(8e9, qualifier="at_least", status="target", years=(2024, 2024))),
+    C("q-yue", "2023年,全区电子信息产业规模约500亿元。",
+      F(5e10, qualifier="about", years=(2023, 2023))),
+    C("q-yuewei", "2023年,全区电子信息产业规模约为500亿元。",
+      F(5e10, qualifier="about", years=(2023, 2023))),
+    C("q-jin", "2023年,全区社会消费品零售总额近400亿元。",
+      F(4e10, qualifier="about", years=(2023, 2023))),
+    C("q-yu-after-yi", "2023年,全区完成投资180余亿元。",
+      F(1.8e10, qualifier="about", years=(2023, 2023))),
+    C("q-yu-after-wan", "2023年,全区实际使用外资2100余万元。",
+      F(2.1e7, qualifier="about", years=(2023, 2023))),
+    C("q-duo", "2023年,全区工业总产值300多亿元。",
+      F(3e10, qualifier="about", years=(2023, 2023))),
+    C("q-zuoyou", "2023年,全区地区生产总值增长6%左右。",
+      F(6, unit="percent", qualifier="about", years=(2023, 2023))),
+    C("q-zuigao-non-subsidy", "2023年,园区单个项目投资额最高60亿元。",
+      F(6e9, qualifier="at_most", years=(2023, 2023))),
+    C("q-buchaoguo", "2025年,全区力争固定资产投资增速不超过12%。",
+      F(12, unit="percent", qualifier="at_most", status="target", years=(2025, 2025))),
+    C("q-yinei", "到2026年,全区地区生产总值增速保持在7%以内。",
+      F(7, unit="percent", qualifier="at_most", status="target", years=(2026, 2026))),
+    # ---------------------------------------------------------------- status
+    C("s-dao-year", "到2025年,全区地区生产总值达到2000亿元。",
+      F(2e11, status="target", years=(2025, 2025))),
+    C("s-lizheng", "今年全区力争实现固定资产投资增长10%。",
+      F(10, unit="percent", status="target", years=(2024, 2024))),
+    C("s-mubiao", "2024年全区工业总产值的目标为800亿元。",
+      F(8e10, status="target", years=(2024, 2024))),
+    C("s-jihua", "今年全区计划完成工业投资150亿元。",
+      F(1.5e10, status="target", years=(2024, 2024))),
+    C("s-guihua", "根据规划,到2030年全市算力规模达到1000P。",
+      F(1000, unit="PFLOPS", status="target", years=(2030, 2030))),
+    C("s-jiang", "明年全区将新开工重点项目30个。",
+      F(30, unit="count", status="target", years=(2025, 2025))),
+    C("s-dazao", "全区将打造产业规模达500亿元的光电子信息产业集群。",
+      F(5e10, status="target")),
+    C("s-dazao-only", "2024年,全区着力打造产业规模500亿元的光电子信息产业集群。",
+      F(5e10, status="target", years=(2024, 2024))),
+    C("s-yuji-ended-year", "预计2023年全区地区生产总值增长6%。",
+      F(6, unit="percent", status="estimate", years=(2023, 2023)), pub=D(2024, 1, 20)),
+    C("s-yuji-ending-year", "预计今年全区规上工业增加值增长7.5%。",
+      F(7.5, unit="percent", status="estimate", years=(2024, 2024)), pub=D(2024, 12, 10)),
+    C("s-yuji-future-year", "预计2026年全区算力规模达到800P。",
+      F(800, unit="PFLOPS", status="target", years=(2026, 2026))),
+    C("s-wancheng-past", "2023年全区完成固定资产投资320亿元。",
+      F(3.2e10, years=(2023, 2023))),
+    C("s-shixian-past", "2023年,全区实现地区生产总值1500亿元。",
+      F(1.5e11, years=(2023, 2023))),
+    C("s-dadao-past", "2023年全区工业总产值达到900亿元。",
+      F(9e10, years=(2023, 2023))),
+    C("s-yi", "今年以来,全区已签约项目总投资超过500亿元。",
+      F(5e10, qualifier="more_than", years=(2024, 2024), indicator="total_investment")),
+    C("s-plain-report", "2023年,全区社会消费品零售总额425亿元,同比增长7.1%。",
+      F(4.25e10, years=(2023, 2023)), F(7.1, unit="percent", years=(2023, 2023))),
+    C("s-future-year-no-cue", "2026年全区地区生产总值达到2500亿元。",
+      F(2.5e11, status="target", years=(2026, 2026))),
+    C("s-mingnian-no-cue", "明年全区固定资产投资增长8%。",
+      F(8, unit="percent", status="target", years=(2025, 2025))),
+    C("s-jihua-zongtouzi-is-indicator", "2023年开工的该项目计划总投资50亿元。",
+      F(5e9, years=(2023, 2023), indicator="total_investment")),
+    # ---------------------------------------------------------------- periods
+    C("p-explicit-older-year", "2022年,全区地区生产总值为1100亿元。",
+      F(1.1e11, years=(2022, 2022), basis="explicit")),
+    C("p-qunian", "去年全区地区生产总值为1200亿元。",
+      F(1.2e11, years=(2023, 2023), basis="publication_date")),
+    C("p-jinnian", "今年全区外贸进出口总额为150亿元。",
+      F(1.5e10, years=(2024, 2024))),
+    C("p-mingnian", "明年全区地区生产总值力争达到1400亿元。",
+      F(1.4e11, status="target", years=(2025, 2025))),
+    C("p-qiannian", "前年全区工业投资增长20%。",
+      F(20, unit="percent", years=(2022, 2022))),
+    C("p-no-pub-date-relative", "今年全区地区生产总值增长6%。",
+      F(6, unit="percent", basis="!publication_date"), pub=None),
+    C("p-no-pub-date-context-year",
+      ("2023年,全区经济稳中向好。", "今年一季度,全区地区生产总值增长6.2%。"),
+      F(6.2, unit="percent", basis="!publication_date"), pub=None),
+    C("p-shangbannian", "2024年上半年,全区固定资产投资增长9.1%。",
+      F(9.1, unit="percent", period=(D(2024, 1, 1), D(2024, 6, 30)))),
+    C("p-yijidu", "今年一季度,全区规上工业增加值增长8%。",
+      F(8, unit="percent", period=(D(2024, 1, 1), D(2024, 3, 31)))),
+    C("p-qiansanjidu", "2023年前三季度,全区地区生产总值为980亿元。",
+      F(9.8e10, period=(D(2023, 1, 1), D(2023, 9, 30)))),
+    C("p-months-range", "2023年1—10月,全区进出口总额为210亿元。",
+      F(2.1e10, period=(D(2023, 1, 1), D(2023, 10, 31)))),
+    C("p-months-range-carries",
+      "2023年1—10月,全区规上工业增加值增长11%;固定资产投资增长9%。",
+      F(11, unit="percent", period=(D(2023, 1, 1), D(2023, 10, 31))),
+      F(9, unit="percent", period=(D(2023, 1, 1), D(2023, 10, 31)))),
+    C("p-single-month", "2024年5月,全区出口额增长12%。",
+      F(12, unit="percent", period=(D(2024, 5, 1), D(2024, 5, 31)))),
+    C("p-asof-year-end", "截至2023年末,全区基金总规模达到300亿元。",
+      F(3e10, period=(D(2023, 12, 31), D(2023, 12, 31)))),
+    C("p-asof-month-end", "截至2024年5月底,全区产业基金规模达到86亿元。",
+      F(8.6e9, period=(D(2024, 5, 31), D(2024, 5, 31)))),
+    C("p-14th-fyp", "“十四五”以来,全区累计完成固定资产投资1500亿元。",
+      F(1.5e11, years=(2021, 2025))),
+    C("p-15th-fyp", "“十五五”时期,全区力争地区生产总值突破3000亿元。",
+      F(3e11, qualifier="more_than", status="target", years=(2026, 2030))),
+    C("p-year-span", "2021—2023年,全区累计完成工业投资600亿元。",
+      F(6e10, years=(2021, 2023))),
+    C("p-paragraph-year-carries",
+      ("2023年,全区经济运行稳中向好。", "全区地区生产总值达到1300亿元,同比增长6.8%。"),
+      F(1.3e11, years=(2023, 2023)), F(6.8, unit="percent", years=(2023, 2023))),
+    C("p-day-date-gives-year", "2024年3月15日,全区集中签约项目总投资120亿元。",
+      F(1.2e10, years=(2024, 2024)), absent=(2024, 3, 15)),
+    C("p-asof-no-year-word-quannian", "2023年,全区工业投资快速增长,全年完成投资85亿元。",
+      F(8.5e9, years=(2023, 2023))),
+    # ---------------------------------------------------------------- regions
+    C("r-zone-alias-is-district", "临空港经开区2023年地区生产总值为900亿元。",
+      F(9e10, years=(2023, 2023), region="cn-420112")),
+    C("r-district-name", "东西湖区2023年地区生产总值为900亿元。",
+      F(9e10, years=(2023, 2023), region="cn-420112")),
+    C("r-short-alias", "2023年,临空港固定资产投资增长10%。",
+      F(10, unit="percent", years=(2023, 2023), region="cn-420112")),
+    C("r-city", "2023年,武汉市地区生产总值为2万亿元。",
+      F(2e12, years=(2023, 2023), region="cn-4201")),
+    C("r-zone-own-region", "2023年,东湖高新区地区生产总值为2800亿元。",
+      F(2.8e11, years=(2023, 2023), region="zone-donghu")),
+    C("r-zone-not-its-city", "2023年,成都高新区地区生产总值为3000亿元。",
+      F(3e11, years=(2023, 2023), region="zone-chengdu-hnd")),
+    C("r-district-inside-city-page",
+      "2023年,武汉市地区生产总值为2万亿元。其中,江夏区地区生产总值为1500亿元。",
+      F(2e12, years=(2023, 2023), region="cn-4201"),
+      F(1.5e11, years=(2023, 2023), region="cn-420115")),
+    C("r-carry-next-sentence",
+      "江夏区2023年地区生产总值为1200亿元。全区固定资产投资增长9%。",
+      F(9, unit="percent", years=(2023, 2023), region="cn-420115")),
+    C("r-carry-next-paragraph", ("汉阳区2023年经济运行稳中有进。", "全年地区生产总值为1000亿元。"),
+      F(1e11, years=(2023, 2023), region="cn-420105")),
+    C("r-switch-to-new-region",
+      "江夏区2023年地区生产总值为1200亿元。黄陂区地区生产总值为1100亿元。",
+      F(1.2e11, years=(2023, 2023), region="cn-420115"),
+      F(1.1e11, years=(2023, 2023), region="cn-420116")),
+    C("r-university-not-region",
+      ("江夏区2023年地区生产总值为1200亿元。", "武汉大学科技园项目总投资30亿元。"),
+      F(3e9, years=(2023, 2023), region="cn-420115")),
+    C("r-company-not-region",
+      ("东西湖区今年一季度经济开局良好。", "深圳华星科技有限公司投资的显示模组项目总投资45亿元。"),
+      F(4.5e9, region="cn-420112", status=None)),
+    C("r-event-location-not-region",
+      "东西湖区2023年经济稳中有进。在深圳举行的推介会上,全区签约项目总投资120亿元。",
+      F(1.2e10, years=(2023, 2023), region="cn-420112")),
+    # ---------------------------------------------------------------- indicator cues
+    C("x-subsidy", "2023年,对新落户企业给予最高500万元补贴。", nothing=True),
+    C("x-award", "2023年,对获评的企业一次性奖励100万元。", nothing=True),
+    C("x-tax", "2023年,全区规上工业企业实现营业收入500亿元,纳税30亿元。",
+      F(5e10, years=(2023, 2023), indicator="revenue"), absent=(3e9,)),
+    C("x-registered-capital", "2023年落户的项目投资方注册资本5亿元。", absent=(5e8,)),
+    C("x-person-name-numeral", "据区长陈三元介绍,2023年全区地区生产总值增长6%。",
+      F(6, unit="percent", years=(2023, 2023)), absent=(3,)),
+    C("x-phone-number", "投资咨询热线:027-83891234。", nothing=True),
+    C("x-date-digits", "2024年3月15日,全区举行重点项目集中开工活动。", nothing=True),
+    C("x-ranking", "2023年,全区地区生产总值在全国百强区中排名第35名。", nothing=True),
+    C("x-ranking-wei", "2023年,全区综合实力位列全国百强区第35位。", nothing=True),
+    C("x-talent-count", "2023年,全区引进各类人才2500余名。", nothing=True),
+    C("x-talent-count-ren", "2023年,全区新增就业人员2500余人。", nothing=True),
+    C("x-qianyiji-not-fact", "全区将打造千亿级光电子信息产业集群。", nothing=True),
+    C("x-consumer-vouchers", "2023年,全区发放消费券3000万元。", nothing=True),
+    C("x-market-value", "2023年,区内龙头企业市值突破1000亿元。", nothing=True),
+    C("x-unrelated-percent", "2023年,全区森林覆盖率达到45%。", nothing=True),
+    C("x-size-threshold-not-fact", "2023年,全区新增营业收入10亿元以上企业8家。",
+      absent=(1e9,)),
+    C("x-land-area-mu", "2023年,该项目总投资为30亿元,用地面积300亩。",
+      F(3e9, years=(2023, 2023)), absent=(300,)),
+    # ---------------------------------------------------------------- evidence
+    C("e-raw-and-sentence", "2023年,全区地区生产总值为1800亿元,同比增长6%。",
+      F(1.8e11, years=(2023, 2023), raw="1800亿")),
+    C("e-raw-range", "2024年,全区计划完成工业投资100—200亿元。",
+      F(1e10, status="target", qualifier="at_least", raw="100—200亿", value_high=2e10)),
+    C("e-offsets-second-paragraph",
+      ("2023年,全区经济运行稳中向好。", "全区工业总产值为1,800亿元。"),
+      F(1.8e11, years=(2023, 2023), raw="1,800亿")),
+    C("num-cn-yiqianbabai-yi", "2023年,全区地区生产总值为一千八百亿元。",
+      F(1.8e11, years=(2023, 2023), raw="一千八百亿")),
+    C("num-cn-erbaiwushi-after-da", "2023年,全区固定资产投资达二百五十亿元。",
+      F(2.5e10, years=(2023, 2023))),
+    C("num-cn-liangbai-after-yue", "2023年,全区固定资产投资约两百亿元。",
+      F(2e10, qualifier="about", years=(2023, 2023))),
+    C("num-decimal-with-comma", "2023年,全区工业总产值为1,800.5亿元。",
+      F(1.8005e11, years=(2023, 2023), raw="1,800.5亿")),
+    C("num-decimal-below-one-wanyi", "2023年,全区工业总产值为0.8万亿元。",
+      F(8e11, years=(2023, 2023), raw="0.8万亿")),
+    C("num-range-multiplier-on-both", "2023年,全区工业投资为100亿至200亿元。",
+      F(1e10, qualifier="at_least", years=(2023, 2023), value_high=2e10,
+        raw="100亿至200亿")),
+    C("num-range-percent-one-sign", "今年全区地区生产总值力争增长6—8%。",
+      F(6, unit="percent", qualifier="at_least", status="target", years=(2024, 2024),
+        value_high=8)),
+    C("num-range-compute", "到2025年,全区算力规模达到200-300P。",
+      F(200, unit="PFLOPS", qualifier="at_least", status="target", years=(2025, 2025),
+        value_high=300)),
+    C("num-wan-p-decimal", "2023年,全市算力总规模达到1.5万P。",
+      F(1.5e4, unit="PFLOPS", years=(2023, 2023), raw="1.5万")),
+    C("unit-EFLOPS-decimal-spaced", "2023年,全市算力规模达到1.2 EFLOPS。",
+      F(1200, unit="PFLOPS", years=(2023, 2023))),
+    C("unit-count-projects-yu", "2023年,全区新签约亿元以上项目100余个。",
+      F(100, unit="count", qualifier="about", years=(2023, 2023))),
+    C("unit-usd-yu-wan-not-extracted", "2023年,全区进出口总额达到1800余万美元。", nothing=True),
+    C("s-yuji-ended-current-pub-year", "今年全区地区生产总值预计增长6.5%。",
+      F(6.5, unit="percent", status="estimate", years=(2023, 2023)), pub=D(2023, 11, 1)),
+    C("s-youwang-ended-year", "2023年全区地区生产总值有望突破1500亿元。",
+      F(1.5e11, qualifier="more_than", status="estimate", years=(2023, 2023))),
+    C("s-jiang-future", "2025年,全区将实现地区生产总值2000亿元。",
+      F(2e11, status="target", years=(2025, 2025))),
+    C("s-two-clauses-actual-then-target",
+      "2023年,全区已开工重点项目50个,今年计划新开工项目60个。",
+      F(50, unit="count", years=(2023, 2023)),
+      F(60, unit="count", status="target", years=(2024, 2024))),
+    C("p-qian-n-months", "今年前5个月,全区进出口总额为120亿元。",
+      F(1.2e10, period=(D(2024, 1, 1), D(2024, 5, 31)))),
+    C("p-xiabannian", "2023年下半年,全区固定资产投资增长7%。",
+      F(7, unit="percent", period=(D(2023, 7, 1), D(2023, 12, 31)))),
+    C("p-asof-qunian-di", "截至去年底,全区产业基金总规模达到300亿元。",
+      F(3e10, period=(D(2023, 12, 31), D(2023, 12, 31)))),
+    C("p-paragraph-subyear-carries",
+      ("2024年1-3月,全区固定资产投资增长8%。", "全区进出口总额为50亿元。"),
+      F(5e9, period=(D(2024, 1, 1), D(2024, 3, 31))), pub=D(2024, 4, 20)),
+    C("p-later-year-paragraph-overrides",
+      ("2024年上半年,全区经济稳中有进。", "全区固定资产投资增长9%。",
+       "2023年,全区固定资产投资增长7%。", "全区进出口总额为100亿元。"),
+      F(9, unit="percent", period=(D(2024, 1, 1), D(2024, 6, 30))),
+      F(1e10, years=(2023, 2023)), pub=D(2024, 7, 20)),
+    C("r-zone-brand-alias", "2023年,中国光谷地区生产总值为2800亿元。",
+      F(2.8e11, years=(2023, 2023), region="zone-donghu")),
+    C("r-zone-alias-of-district-etdz", "2023年,武汉经开区地区生产总值为1800亿元。",
+      F(1.8e11, years=(2023, 2023), region="cn-420113")),
+    C("r-zone-with-district-in-brackets", "临空港经开区(东西湖区)2023年地区生产总值为900亿元。",
+      F(9e10, years=(2023, 2023), region="cn-420112")),
+    C("r-province", "2023年,湖北省地区生产总值为5.58万亿元。",
+      F(5.58e12, years=(2023, 2023), region="cn-42")),
+    C("r-research-institute-not-region",
+      ("东西湖区2023年地区生产总值为900亿元。", "来自华为武汉研究所的项目总投资10亿元。"),
+      F(1e9, years=(2023, 2023), region="cn-420112")),
+    C("x-person-name-qianyi", "区长张千亿调研时指出,全区重点项目总投资达到600亿元。",
+      F(6e10, years=(2024, 2024)), absent=(1e11,)),
+    C("x-enterprise-count-gaoxin", "2023年,全区共有高新技术企业1200余家。", nothing=True),
+    C("x-patents", "2023年,全区新增专利授权2300件。", nothing=True),
+    C("x-ranking-growth-rank", "2023年,全区固定资产投资增长12.3%,增速居全市第2位。",
+      F(12.3, unit="percent", years=(2023, 2023)), absent=(2,)),
+    # ---------------------------------------------------------------- fixed gaps
+    C("num-cn-numeral-after-wancheng", "2023年,全区固定资产投资完成一千二百亿元。",
+           F(1.2e11, years=(2023, 2023), raw="一千二百亿")),
+    C("num-cn-qianyi-after-maishang", "2023年,全区工业总产值首次迈上千亿元台阶。",
+           F(1e11, qualifier=None, years=(2023, 2023))),
+    C("num-space-before-multiplier", "2023年,全区地区生产总值为1800 亿元。",
+           F(1.8e11, years=(2023, 2023))),
+    C("num-compound-yi-wan", "2023年,全区工业总产值为1亿5000万元。",
+           F(1.5e8, years=(2023, 2023), raw="1亿5000万"), absent=(1e8, 5e7)),
+    C("num-negative-growth-sign", "2023年,全区固定资产投资增长-3.5%。",
+           F(-3.5, unit="percent", years=(2023, 2023)), absent=(3.5,)),
+    C("num-cn-bai-after-jin", "2023年,全区新签约亿元以上项目近百个。",
+           F(100, unit="count", qualifier="about", years=(2023, 2023))),
+    C("num-percent-range-sign-on-both-ends", "今年全区地区生产总值力争增长6%—8%。",
+           F(6, unit="percent", qualifier="at_least", status="target", years=(2024, 2024),
+             value_high=8), absent=(8,)),
+    C("num-baifenzhi-written-out", "2023年,全区固定资产投资同比增长百分之十二。",
+           F(12, unit="percent", years=(2023, 2023))),
+    C("e-raw-keeps-yu-and-multiplier", "2023年,全区完成投资180余亿元。",
+           F(1.8e10, qualifier="about", years=(2023, 2023), raw="180余亿")),
+    C("q-zuigao-before-da", "2023年,园区单个项目投资额最高达60亿元。",
+           F(6e9, qualifier="at_most", years=(2023, 2023))),
+    C("s-trailing-target-task-completed",
+           "2023年,全区实现地区生产总值1500亿元,圆满完成全年目标任务。",
+           F(1.5e11, years=(2023, 2023))),
+    C("s-trailing-plan-goal-achieved",
+           "2023年,全区地区生产总值达到1500亿元,提前两年实现“十四五”规划目标。",
+           F(1.5e11, years=(2023, 2023))),
+    C("p-fyp-end-is-a-point", "“十四五”末,全区算力规模将达到500P。",
+           F(500, unit="PFLOPS", status="target", period=(D(2025, 12, 31), D(2025, 12, 31)))),
+    C("p-explicit-year-then-quannian-basis", "2023年全年,全区地区生产总值为1300亿元。",
+           F(1.3e11, years=(2023, 2023), basis="explicit")),
+    C("r-ambiguous-district-anchored-by-city", "2023年,深圳市南山区地区生产总值为8500亿元。",
+           F(8.5e11, years=(2023, 2023), region="cn-440305")),
+    C("r-district-joined-to-university", "2023年,东湖高新区与武汉大学共建项目总投资30亿元。",
+           F(3e9, years=(2023, 2023), region="zone-donghu")),
+    C("r-paragraph-carry-sibling-district",
+           ("江夏区2023年地区生产总值为1200亿元。", "全区规上工业增加值增长9%。",
+            "黄陂区2023年地区生产总值为1100亿元。", "全区固定资产投资增长7%。"),
+           F(9, unit="percent", years=(2023, 2023), region="cn-420115"),
+           F(7, unit="percent", years=(2023, 2023), region="cn-420116")),
+    C("r-seed-alias-chegu", "2023年,车谷地区生产总值为1800亿元。",
+           F(1.8e11, years=(2023, 2023), region="cn-420113")),
+    C("x-subsidy-cap-with-investment-word",
+           "对新建数据中心项目按投资额给予最高2000万元支持。", absent=(2e7,)),
+    C("x-enterprises-next-to-project-keyword", "2023年,全区引进重点项目配套企业220家。",
+           nothing=True),
+    C("x-fund-management-firms", "2023年,全区新设立基金管理企业12家。", nothing=True),
+    C("x-per-capita-gdp", "2023年,全区人均地区生产总值为12.5万元。", nothing=True),
+    C("x-income-growth-not-output", "2023年,全区城镇居民人均可支配收入增长5.5%。",
+           nothing=True),
+    C("x-per-chip-compute", "2023年,该芯片单卡算力达到300TFLOPS。", nothing=True),
+    C("x-compute-threshold-describing-centres",
+           "2023年,园区已建成算力超过1000P的智算中心3个。", absent=(1000,)),
+    C("e-restated-figure-counted-once",
+           "2023年,全市算力规模达到500P(每秒50亿亿次浮点运算)。",
+           F(500, unit="PFLOPS", years=(2023, 2023)), n=1),
+    C("num-decline-is-negative-growth", "2023年,全区工业投资同比下降12%。",
+           F(-12, unit="percent", years=(2023, 2023))),
+]
+
+
+# ======================================================================================
+# The harness.
+# ======================================================================================
+
+
+def _document(paras: tuple[str, ...]) -> tuple[str, list[int]]:
+    starts, pos = [], 0
+    for p in paras:
+        starts.append(pos)
+        pos += len(p) + 1
+    return "\n".join(paras), starts
+
+
+def run(case: Case) -> tuple[str, list[Mention]]:
+    text, starts = _document(case.paras)
+    return text, extract_mentions(text, starts, case.pub, title_paragraphs=0)
+
+
+def _approx(a: float, b: float) -> bool:
+    return a == pytest.approx(b, rel=1e-9)
+
+
+def _describe(ms: list[Mention]) -> str:
+    return "\n".join(
+        f"  {m.raw_text!r} value={m.value} high={m.value_high} unit={m.unit} "
+        f"q={m.qualifier} ind={m.indicator_id} status={m.status} "
+        f"period={m.period_start}..{m.period_end} basis={m.period_basis} "
+        f"region={m.region_id}" for m in ms) or "  (none)"
+
+
+def check(case: Case) -> None:
+    text, ms = run(case)
+    got = _describe(ms)
+    # evidence: every mention's raw text is its slice of the text, inside its sentence
+    for m in ms:
+        assert m.raw_text == text[m.char_start:m.char_end]
+        assert m.sentence and m.sentence in text
+        assert m.raw_text in m.sentence
+    if case.nothing:
+        assert ms == [], f"expected no fact, got:\n{got}"
+    if case.n is not None:
+        assert len(ms) == case.n, f"expected {case.n} fact(s), got:\n{got}"
+    for v in case.absent:
+        assert not [m for m in ms if _approx(m.value, v)], f"{v} must not be a fact:\n{got}"
+    for u in case.absent_units:
+        assert not [m for m in ms if m.unit == u], f"no {u} fact expected:\n{got}"
+    for f in case.expect:
+        cands = [m for m in ms if _approx(m.value, f.value) and m.unit == f.unit]
+        if f.raw is not None:
+            cands = [m for m in cands if m.raw_text == f.raw] or cands
+        assert cands, f"expected {f.value} {f.unit}, got:\n{got}"
+        m = cands[0]
+        if f.raw is not None:
+            assert m.raw_text == f.raw, got
+        if f.qualifier is not None:
+            assert m.qualifier == f.qualifier, got
+        if f.status is not None:
+            assert m.status == f.status, got
+        if f.value_high is not None:
+            assert m.value_high is not None and _approx(m.value_high, f.value_high), got
+        elif f.qualifier != "at_least":
+            assert m.value_high is None, got
+        if f.years is not None:
+            assert m.period_start is not None and m.period_end is not None, got
+            assert (m.period_start.year, m.period_end.year) == f.years, got
+        if f.period is not None:
+            assert (m.period_start, m.period_end) == f.period, got
+        if f.region is not None:
+            assert m.region_id == f.region, got
+        if f.indicator is not None:
+            assert m.indicator_id == f.indicator, got
+        if f.basis is not None:
+            if f.basis.startswith("!"):
+                assert m.period_basis != f.basis[1:], got
+            else:
+                assert m.period_basis == f.basis, got
+
+
+_PARAMS = [pytest.param(c, id=c.id) for c in CASES] + [
+    pytest.param(c, id=f"GAP-{c.id}", marks=pytest.mark.xfail(strict=True, reason=r))
+    for c, r in KNOWN_GAPS
+]
+
+
+@pytest.mark.parametrize("case", _PARAMS)
+def test_phenomenon(case: Case) -> None:
+    check(case)
+
+
+def test_case_ids_unique() -> None:
+    ids = [c.id for c in CASES] + [c.id for c, _ in KNOWN_GAPS]
+    assert len(ids) == len(set(ids))

@@ -1,0 +1,169 @@
+"""LandingStore: byte-identical, idempotent, crash-safe landing; pending pages; bulk inserts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.land import LandingStore
+
+T0 = datetime(2024, 3, 20, 8, 0, tzinfo=UTC)
+GBK = "<meta charset=gbk><p>签约亿元以上项目83个</p>".encode("gbk")
+BIG5 = "<p>蘇州工業園區</p>".encode("big5")
+
+
+def _doc(sha: str, **kw: object) -> dict[str, object]:
+    row: dict[str, object] = dict(
+        document_id=sha[:16], sha256=sha, url="https://example.gov.cn/a", title="t",
+        published_at=date(2024, 3, 20), published_at_source="sidecar", fetched_at=T0,
+        encoding="gb18030", encoding_source="meta", text="签约亿元以上项目83个",
+        text_length=11, cjk_share=0.8, status="ok", reject_reason=None,
+        extractor_version="test", processed_at=T0)
+    row.update(kw)
+    return row
+
+
+def test_tables_created(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        names = {r[0] for r in store.con.execute("show tables").fetchall()}
+    assert {"raw_pages", "page_errors", "documents", "mentions"} <= names
+    assert (tmp_path / "landing.duckdb").is_file()
+
+
+def test_raw_bytes_byte_identical(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        res = store.land(GBK, url="https://example.gov.cn/a", source="s", fetched_at=T0,
+                         http_status=200, headers={"Content-Type": "text/html"})
+        row = store.con.execute(
+            "select url, source, size, path, http_status, headers from raw_pages").fetchone()
+    assert res.is_new
+    assert res.sha256 == hashlib.sha256(GBK).hexdigest()
+    assert res.path == tmp_path / "raw" / res.sha256[:2] / res.sha256
+    assert res.path.read_bytes() == GBK
+    assert row is not None
+    assert row[:5] == ("https://example.gov.cn/a", "s", len(GBK),
+                       f"raw/{res.sha256[:2]}/{res.sha256}", 200)
+    assert '"Content-Type": "text/html"' in row[5]
+    assert not list((tmp_path / "raw").glob("*/.tmp-*"))
+
+
+def test_same_bytes_twice_is_one_page(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        a = store.land(GBK, url="https://example.gov.cn/a", source="s", fetched_at=T0)
+        b = store.land(GBK, url="https://example.gov.cn/mirror", source="s", fetched_at=T0)
+        c = store.land(BIG5, url="https://example.gov.cn/b", source="s", fetched_at=T0)
+        assert store.count("raw_pages") == 2
+    assert a.is_new and not b.is_new and c.is_new
+    assert a.sha256 == b.sha256 and a.path == b.path
+    # a second run over the same store changes nothing
+    with LandingStore(tmp_path) as store:
+        again = store.land(GBK, url="https://example.gov.cn/a", source="s", fetched_at=T0)
+        assert not again.is_new
+        assert store.count("raw_pages") == 2
+
+
+def test_crash_between_write_and_insert_relands(tmp_path: Path) -> None:
+    sha = hashlib.sha256(GBK).hexdigest()
+    orphan = tmp_path / "raw" / sha[:2] / sha
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(GBK)  # the file made it, the row did not
+    stale_tmp = orphan.parent / ".tmp-deadbeef-x"
+    stale_tmp.write_bytes(b"half")  # a crash mid-write leaves only a temp file
+    with LandingStore(tmp_path) as store:
+        assert not stale_tmp.exists()
+        res = store.land(GBK, url="https://example.gov.cn/a", source="s", fetched_at=T0)
+        assert res.is_new and store.count("raw_pages") == 1
+    assert orphan.read_bytes() == GBK
+
+
+def test_truncated_raw_file_is_rewritten(tmp_path: Path) -> None:
+    sha = hashlib.sha256(GBK).hexdigest()
+    bad = tmp_path / "raw" / sha[:2] / sha
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(GBK[:5])
+    with LandingStore(tmp_path) as store:
+        store.land(GBK, url="u", source=None, fetched_at=T0)
+    assert bad.read_bytes() == GBK
+
+
+def test_sidecar_and_tz_stored(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        store.land(GBK, url="https://example.gov.cn/a", source=None,
+                   fetched_at=datetime(2024, 3, 20, 16, 0, tzinfo=UTC),
+                   sidecar={"url": "https://example.gov.cn/a", "title": "临空港"})
+        (page,) = store.raw_pages()
+    assert page.sidecar == {"url": "https://example.gov.cn/a", "title": "临空港"}
+    assert page.fetched_at == datetime(2024, 3, 20, 16, 0)  # naive UTC
+    assert page.read_bytes() == GBK
+
+
+def test_pending_pages(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        a = store.land(GBK, url="https://example.gov.cn/a", source="s", fetched_at=T0)
+        b = store.land(BIG5, url="https://example.gov.cn/b", source="s",
+                       fetched_at=datetime(2024, 3, 21, tzinfo=UTC))
+        assert [p.sha256 for p in store.pending_pages()] == [a.sha256, b.sha256]
+        with store.transaction():
+            assert store.insert_documents([_doc(a.sha256)]) == 1
+        pending = store.pending_pages()
+        assert [p.sha256 for p in pending] == [b.sha256]
+        assert pending[0].path == b.path and pending[0].read_bytes() == BIG5
+        # a rejected document also counts as processed
+        store.insert_documents([_doc(b.sha256, status="rejected", reject_reason="not_chinese",
+                                     text=None, text_length=0)])
+        assert store.pending_pages() == []
+
+
+def test_transaction_rolls_back(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        a = store.land(GBK, url="u", source=None, fetched_at=T0)
+        with pytest.raises(RuntimeError), store.transaction():
+            store.insert_documents([_doc(a.sha256)])
+            raise RuntimeError("extractor crashed")
+        assert store.count("documents") == 0
+        assert len(store.pending_pages()) == 1
+
+
+def test_bulk_insert_mentions_tuples_and_mappings(tmp_path: Path) -> None:
+    cols = ["mention_id", "document_id", "char_start", "char_end", "raw_text", "sentence",
+            "value", "unit", "qualifier", "indicator_id", "category", "status",
+            "period_start", "period_end", "period_basis", "region_text", "region_basis",
+            "extractor_version"]
+    tricky = "'); drop table raw_pages; --"
+    rows = [
+        ("m1", "d1", 0, 3, "83个", "签约亿元以上项目83个", 83.0, "count", "exact",
+         "signed_projects", "investment", "actual", date(2023, 1, 1), date(2023, 12, 31),
+         "context", "临空港", "sentence", "test"),
+        ("m2", "d1", 5, 9, tricky, tricky, 1.8e11, "CNY", "more_than", "gdp", "output",
+         "actual", None, None, "unknown", None, "none", "test"),
+    ]
+    with LandingStore(tmp_path) as store:
+        assert store.insert_mentions(rows, columns=cols) == 2
+        assert store.insert_mentions([dict(zip(cols, rows[0], strict=True)) | {
+            "mention_id": "m3"}]) == 1
+        assert store.insert_mentions([]) == 0
+        got = store.con.execute(
+            "select mention_id, raw_text, value, period_start from mentions order by 1").fetchall()
+        assert store.count("raw_pages") == 0  # still there: values were bound, not spliced
+    assert got[1] == ("m2", tricky, 1.8e11, None)
+    assert got[0][3] == date(2023, 1, 1)
+
+
+def test_bulk_insert_rejects_unknown_columns(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store, pytest.raises(ValueError, match="unknown column"):
+        store.insert_documents([{"document_id": "x", "nope": 1}])
+
+
+def test_record_error(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        store.record_error("https://example.gov.cn/x", "fetch", "http 404", "run-1")
+        store.record_error("file:///in/bad.html", "decode", "binary", "run-1", sha256="ab" * 32)
+        rows = store.con.execute(
+            "select url, sha256, stage, reason, run_id from page_errors order by stage").fetchall()
+        with pytest.raises(ValueError):
+            store.record_error("u", "bogus", "r", "run-1")
+    assert rows == [("file:///in/bad.html", "ab" * 32, "decode", "binary", "run-1"),
+                    ("https://example.gov.cn/x", None, "fetch", "http 404", "run-1")]
