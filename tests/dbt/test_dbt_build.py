@@ -535,3 +535,37 @@ def test_unknown_indicator_fails_build(tmp_path: Path) -> None:
     assert any("relationships_stg_landing__mentions_indicator_id" in f for f in result.failures), (
         result.failures
     )
+
+
+def test_incremental_build_mirrors_a_landing_zone_that_lost_a_page(
+    built: Built, tmp_path: Path
+) -> None:
+    # Start from a copy of the built warehouse (as the pipeline's build copy does) but
+    # build it over a landing zone without the first document: its raw page, document and
+    # mentions must leave staging, and with them its facts; nothing stale is published.
+    import shutil
+
+    docs = fixture_docs()
+    gone = docs[0]
+    landing_db = tmp_path / "landing.duckdb"
+    write_landing(landing_db, docs[1:])
+    build_db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built.build_db, build_db)
+    result = dbt_build(tmp_path, build_db, landing_db)
+    assert result.success, result.failures
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        def count(sql: str) -> int:
+            return int(con.execute(sql, [gone.document_id]).fetchone()[0])
+
+        assert count("select count(*) from staging.stg_landing__documents "
+                     "where document_id = ?") == 0
+        assert count("select count(*) from staging.stg_landing__mentions "
+                     "where document_id = ?") == 0
+        assert count("select count(*) from fct_mentions where document_id = ?") == 0
+        assert count("select count(*) from dim_document where document_id = ?") == 0
+        kept = con.execute("select count(*) from staging.stg_landing__raw_pages").fetchone()[0]
+    finally:
+        con.close()
+    assert kept == len(docs) - 1
+    assert gone.mentions, "the fixture's first document must state facts"

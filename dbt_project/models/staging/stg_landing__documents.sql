@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', unique_key='document_id', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental', unique_key='document_id', on_schema_change='fail',
+    post_hook="{{ prune_to_source('document_id', source('landing', 'documents'), 'document_id') }}"
+) }}
 
 with
 

@@ -1,7 +1,10 @@
 {{ config(
     materialized='incremental', unique_key='mention_id', on_schema_change='fail',
-    post_hook="delete from {{ this }} where mention_id in (select mention_id from "
-              ~ "{{ source('landing', 'quarantine') }})"
+    post_hook=[
+        "delete from {{ this }} where mention_id in (select mention_id from "
+        ~ "{{ source('landing', 'quarantine') }})",
+        "{{ prune_to_source('mention_id', source('landing', 'mentions'), 'mention_id') }}",
+    ]
 ) }}
 
 with

@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', unique_key='content_sha256', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental', unique_key='content_sha256', on_schema_change='fail',
+    post_hook="{{ prune_to_source('content_sha256', source('landing', 'raw_pages'), 'sha256') }}"
+) }}
 
 with
 
