@@ -108,13 +108,34 @@ def test_pending_pages(tmp_path: Path) -> None:
         assert [p.sha256 for p in store.pending_pages()] == [a.sha256, b.sha256]
         with store.transaction():
             assert store.insert_documents([_doc(a.sha256)]) == 1
-        pending = store.pending_pages()
+        pending = list(store.pending_pages())
         assert [p.sha256 for p in pending] == [b.sha256]
         assert pending[0].path == b.path and pending[0].read_bytes() == BIG5
         # a rejected document also counts as processed
         store.insert_documents([_doc(b.sha256, status="rejected", reject_reason="not_chinese",
                                      text=None, text_length=0)])
-        assert store.pending_pages() == []
+        assert list(store.pending_pages()) == []
+
+
+def test_pending_pages_are_streamed_in_pages(tmp_path: Path) -> None:
+    # A backlog larger than one read: every page once, oldest first, and documents written
+    # while the stream is open (as process_step does between batches) do not disturb it.
+    with LandingStore(tmp_path) as store:
+        landed = []
+        for i in range(25):
+            when = datetime(2024, 3, 1 + i % 20, tzinfo=UTC)  # some share a fetched_at
+            res = store.land(f"第{i}页".encode(), url=f"https://example.gov.cn/{i}",
+                             source="s", fetched_at=when)
+            landed.append((when, res.sha256))
+        expected = [sha for _, sha in sorted(landed)]
+        seen = []
+        for page in store.pending_pages(page_size=4):
+            seen.append(page.sha256)
+            if len(seen) % 3 == 0:
+                with store.transaction():
+                    store.insert_documents([_doc(page.sha256)])
+        assert seen == expected
+        assert len(list(store.pending_pages(page_size=4))) == 25 - 25 // 3
 
 
 def test_transaction_rolls_back(tmp_path: Path) -> None:
@@ -124,7 +145,7 @@ def test_transaction_rolls_back(tmp_path: Path) -> None:
             store.insert_documents([_doc(a.sha256)])
             raise RuntimeError("extractor crashed")
         assert store.count("documents") == 0
-        assert len(store.pending_pages()) == 1
+        assert len(list(store.pending_pages())) == 1
 
 
 def test_bulk_insert_mentions_tuples_and_mappings(tmp_path: Path) -> None:
@@ -167,3 +188,71 @@ def test_record_error(tmp_path: Path) -> None:
             store.record_error("u", "bogus", "r", "run-1")
     assert rows == [("file:///in/bad.html", "ab" * 32, "decode", "binary", "run-1"),
                     ("https://example.gov.cn/x", None, "fetch", "http 404", "run-1")]
+
+
+def _spooled(store: LandingStore, url: str, body: bytes | None, when: datetime,
+             **kw: object) -> object:
+    """A spool record as a fetch worker leaves it: the raw file written first."""
+    from ingest.land import write_raw_file
+    from ingest.spool import SpoolRecord
+
+    sha = None
+    if body is not None:
+        sha = hashlib.sha256(body).hexdigest()
+        write_raw_file(store.paths.raw_dir, sha, body)
+    fields: dict[str, object] = dict(source="s", url=url, requested_url=url, final_url=url,
+                                     fetched_at=when, status=200, sha256=sha,
+                                     size=None if body is None else len(body))
+    fields.update(kw)
+    return SpoolRecord(**fields)  # type: ignore[arg-type]
+
+
+def test_ingest_spool_in_batches(tmp_path: Path) -> None:
+    # Batches of 2 over 7 records: the same content from two URLs is one raw page, a 304
+    # keeps the validators, a failure counts up, an older record of a URL is skipped,
+    # and ingesting the same spool again changes nothing.
+    t1, t2 = T0, datetime(2024, 3, 21, 8, 0, tzinfo=UTC)
+    with LandingStore(tmp_path) as store:
+        records = [
+            _spooled(store, "https://example.gov.cn/a", GBK, t1, etag='"a1"'),
+            _spooled(store, "https://example.gov.cn/a2", GBK, t1),  # same bytes
+            _spooled(store, "https://example.gov.cn/b", BIG5, t1),
+            _spooled(store, "https://example.gov.cn/c", None, t1, status=503,
+                     error="HTTP 503"),
+            _spooled(store, "https://example.gov.cn/a", None, t2, status=304,
+                     not_modified=True),
+            _spooled(store, "https://example.gov.cn/c", None, t2, status=503,
+                     error="HTTP 503"),
+            _spooled(store, "https://example.gov.cn/b", BIG5, t1),  # not newer: skipped
+        ]
+        first = store.ingest_spool(records, "run-1", batch_size=2)
+        again = store.ingest_spool(records, "run-1", batch_size=2)
+        state = {r[0]: r[1:] for r in store.con.execute(
+            "select url, etag, last_status, last_sha256, consecutive_failures "
+            "from fetch_state").fetchall()}
+        pages = store.con.execute("select url from raw_pages order by url").fetchall()
+        errors = store.count("page_errors")
+    assert (first.records, first.landed_new, first.landed_known, first.not_modified,
+            first.errors, first.skipped) == (7, 2, 1, 1, 2, 1)
+    assert (again.landed_new, again.errors, again.skipped) == (0, 0, 7)
+    assert pages == [("https://example.gov.cn/a",), ("https://example.gov.cn/b",)]
+    assert errors == 2
+    gbk_sha = hashlib.sha256(GBK).hexdigest()
+    assert state["https://example.gov.cn/a"] == ('"a1"', 304, gbk_sha, 0)
+    assert state["https://example.gov.cn/a2"] == (None, 200, gbk_sha, 0)
+    assert state["https://example.gov.cn/c"] == (None, 503, None, 2)
+
+
+def test_ingest_spool_records_a_missing_or_torn_raw_file(tmp_path: Path) -> None:
+    with LandingStore(tmp_path) as store:
+        gone = _spooled(store, "https://example.gov.cn/gone", GBK, T0)
+        torn = _spooled(store, "https://example.gov.cn/torn", BIG5, T0)
+        store.raw_path(gone.sha256).unlink()  # type: ignore[attr-defined]
+        store.raw_path(torn.sha256).write_bytes(BIG5[:3])  # type: ignore[attr-defined]
+        res = store.ingest_spool([gone, torn], "run-1")
+        reasons = sorted(r[0] for r in store.con.execute(
+            "select reason from page_errors").fetchall())
+        assert store.count("raw_pages") == 0
+    assert res.errors == 2 and res.landed_new == 0
+    assert reasons[0].startswith("raw file does not match") and reasons[1].startswith(
+        "raw file missing")
