@@ -22,6 +22,8 @@ sentence, where to look first) and Data Docs under `docs/`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import math
@@ -107,7 +109,7 @@ def _failing_rows(frame: pd.DataFrame, result: Mapping[str, Any]) -> list[int]:
     return sorted(set(rows))
 
 
-def _quarantine_row(row: Any, expectation: str, hint: str) -> dict[str, Any]:
+def _quarantine_row(row: Mapping[str, Any], expectation: str, hint: str) -> dict[str, Any]:
     return {"mention_id": str(row["mention_id"]), "document_id": str(row["document_id"]),
             "url": None if _is_null(row.get("url")) else str(row.get("url")),
             "sentence": str(row.get("sentence") or ""),
@@ -142,7 +144,11 @@ def _jsonable(v: Any) -> Any:
 
 
 def _example_rows(frame: pd.DataFrame, src: TableSource, result: Mapping[str, Any],
-                  columns: list[str], n: int) -> tuple[dict[str, Any], ...]:
+                  columns: list[str], n: int,
+                  con: duckdb.DuckDBPyConnection | None = None,
+                  table: str | None = None) -> tuple[dict[str, Any], ...]:
+    """Up to n failing rows with the failing columns, the table's context, URL and
+    sentence. Validated values come from the frame; the rest is read back by key."""
     rows: list[int] = []
     for item in result.get("partial_unexpected_index_list") or ():
         r = item.get(ROW_KEY) if isinstance(item, Mapping) else None
@@ -151,11 +157,16 @@ def _example_rows(frame: pd.DataFrame, src: TableSource, result: Mapping[str, An
         if len(rows) >= n:
             break
     show = [c for c in dict.fromkeys([src.key, *columns, *src.context, src.url, src.sentence])
-            if c and c in frame.columns]
+            if c]
+    full: dict[Any, dict[str, Any]] = {}
+    if con is not None and table is not None and src.key in frame.columns:
+        full = _rows_by_key(con, table, [frame[src.key].iloc[r] for r in rows])
     out = []
     for r in rows:
         rec = frame.iloc[r]
-        out.append({c: _jsonable(rec[c]) for c in show})
+        back = full.get(rec[src.key], {}) if src.key in frame.columns else {}
+        out.append({c: _jsonable(back[c] if c in back else rec[c]) for c in show
+                    if c in back or c in frame.columns})
     return tuple(out)
 
 
@@ -168,10 +179,93 @@ def _failure_columns(cfg: Mapping[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    frame = con.sql(TABLE_QUERIES[table].sql).df()
+def _validated_columns(spec: GateSpec, table: str) -> dict[str, bool]:
+    """Columns the expectations on `table` read -> whether only their nullness matters
+    (every use is a not-null check), in gate.yml order; the table's key comes first."""
+    suites = {s for s, ts in spec.suites.items() if table in ts}
+    uses: dict[str, bool] = {TABLE_QUERIES[table].key: False}
+    for e in spec.expectations:
+        if e.suite not in suites:
+            continue
+        kw = e.kwargs
+        cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"),
+                *(kw.get("column_list") or ()), *e.when]
+        for c in cols:
+            if isinstance(c, str):
+                null_only = e.expect == "column_values_to_not_be_null" and c == kw.get("column")
+                uses[c] = uses.get(c, True) and null_only
+    return uses
+
+
+def _read_frame(con: duckdb.DuckDBPyConnection, table: str,
+                columns: Mapping[str, bool]) -> pd.DataFrame:
+    """The columns GX validates, and nothing else, in a compact frame: at 100k pages the
+    mentions table has millions of rows, and the sentence/URL/text columns that examples
+    show are fetched afterwards for the few failing rows only (_rows_by_key).
+
+    A column checked only for NULLs is read as '' / NULL (its nullness, not its text);
+    other text columns that repeat (units, statuses, ids of regions) become categoricals.
+    """
+    import pandas as pd
+
+    select = ", ".join(
+        (f'case when "{c}" is null then null else \'\' end as "{c}"' if null_only else f'"{c}"')
+        for c, null_only in columns.items())
+    frame = con.sql(f"select {select} from ({TABLE_QUERIES[table].sql}) as t").df()  # noqa: S608 (names from gate.yml, checked by GX)
+    key = TABLE_QUERIES[table].key
+    for c in frame.columns:
+        col = frame[c]
+        if c != key and col.dtype == object and len(col) > 1000 \
+                and col.nunique(dropna=True) <= len(col) // 20:
+            frame[c] = col.astype(pd.CategoricalDtype())
     frame.insert(0, ROW_KEY, range(len(frame)))
     return frame
+
+
+def _rows_by_key(con: duckdb.DuckDBPyConnection, table: str,
+                 keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    """Whole rows of `table` (its TABLE_QUERIES select) for some keys: examples and
+    quarantine rows are read back by key, never kept for every row."""
+    if not keys or not TABLE_QUERIES[table].sql:
+        return {}
+    key = TABLE_QUERIES[table].key
+    rel = con.execute(
+        f'select * from ({TABLE_QUERIES[table].sql}) as t '  # noqa: S608 (fixed names)
+        f'where "{key}" in (select unnest(?))', [[str(k) for k in keys]])
+    names = [d[0] for d in rel.description]
+    out: dict[Any, dict[str, Any]] = {}
+    for row in rel.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        out.setdefault(rec[key], rec)
+    return out
+
+
+def _parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """$PARAMETER values in gate.yml: the ids dim_region / dim_indicator hold."""
+    import duckdb
+
+    params: dict[str, list[str]] = {}
+    for pname, dim, col in (("region_ids", "dim_region", "region_id"),
+                            ("indicator_ids", "dim_indicator", "indicator_id")):
+        try:
+            params[pname] = [str(r[0]) for r in con.execute(
+                f'select distinct "{col}" from main."{dim}" '  # noqa: S608 (fixed names)
+                f'where "{col}" is not null order by 1').fetchall()]
+        except duckdb.Error:
+            params[pname] = []  # the table's own readability check reports it
+    return params
+
+
+def _release_memory() -> None:
+    """Hand freed heap back to the OS (glibc keeps it otherwise): the gate runs inside
+    long-lived Airflow workers and the CLI's pipeline, after the biggest allocations."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError):
+        name = ctypes.util.find_library("c")
+        if name:
+            ctypes.CDLL(name).malloc_trim(0)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
@@ -231,15 +325,21 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
     failures: list[Failure] = []
     quarantine_rows: list[dict[str, Any]] = []
     outcomes: list[dict[str, Any]] = []
-    frames: dict[str, pd.DataFrame] = {}
-    params: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    t_read = 0.0
+    ctx = build_context(report_dir, spec, docs_dir=docs_dir)
+    when_columns = {(e.suite, e.name): tuple(e.when) for e in spec.expectations}
+    n_run = 0
     con = duckdb.connect(str(build_db), read_only=True)
     try:
-        tables = dict.fromkeys(t for ts in spec.suites.values() for t in ts)
-        for table in tables:
+        params = _parameters(con)
+        # One table at a time: its frame is dropped before the next is read, so the
+        # gate's memory is that of the largest table's validated columns.
+        for table in dict.fromkeys(t for ts in spec.suites.values() for t in ts):
+            t = time.monotonic()
             try:
-                frames[table] = (_row_counts(con, published_db, spec) if table == "row_counts"
-                                 else _read_frame(con, table))
+                frame = (_row_counts(con, published_db, spec) if table == "row_counts"
+                         else _read_frame(con, table, _validated_columns(spec, table)))
             except duckdb.Error as e:
                 suites = [s for s, ts in spec.suites.items() if table in ts]
                 failures.append(Failure(
@@ -247,61 +347,61 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
                     severity="block", unexpected_count=None, examples=(),
                     hint=f"the build copy has no readable {table}; did `dbt build` run?",
                     error=str(e).splitlines()[0]))
-        for pname, dim, col in (("region_ids", "dim_region", "region_id"),
-                                ("indicator_ids", "dim_indicator", "indicator_id")):
-            f = frames.get(dim)
-            params[pname] = sorted(f[col].dropna().astype(str).unique()) if (
-                f is not None and col in f.columns) else []
+                continue
+            t_read += time.monotonic() - t
+            rows[table] = len(frame)
+            cp = ctx.checkpoints.get(f"gate__{table}")
+            result = cp.run(batch_parameters={"dataframe": frame},
+                            expectation_parameters=params)
+            for vr in result.run_results.values():
+                suite = vr.suite_name
+                for r in vr.results:
+                    n_run += 1
+                    cfg = r.expectation_config
+                    meta = cfg.meta or {}
+                    res = dict(r.result or {})
+                    exc = r.exception_info or {}
+                    errored = bool(exc.get("raised_exception"))
+                    count = res.get("unexpected_count")
+                    outcomes.append({
+                        "suite": suite, "table": table, "expectation": meta.get("name"),
+                        "type": cfg.type, "severity": meta.get("severity"),
+                        "success": bool(r.success), "errored": errored,
+                        "unexpected_count": count, "element_count": res.get("element_count"),
+                        "observed_value": _jsonable(res.get("observed_value"))})
+                    if r.success and not errored:
+                        continue
+                    severity = "block" if errored else str(meta.get("severity") or "block")
+                    if severity == "quarantine":
+                        failing = _failing_rows(frame, res)
+                        total = int(res.get("element_count") or len(frame)) or 1
+                        limit = max(spec.quarantine_max_share * total, spec.quarantine_min_rows)
+                        if count is None or not failing or len(failing) > limit:
+                            severity = "block"  # systemic: too many rows to set aside
+                        else:
+                            key = TABLE_QUERIES[table].key
+                            back = _rows_by_key(con, table,
+                                                [frame[key].iloc[i] for i in failing])
+                            quarantine_rows += [
+                                _quarantine_row(row, str(meta.get("name")),
+                                                str(meta.get("hint") or ""))
+                                for row in back.values()]
+                    failures.append(Failure(
+                        suite=suite, expectation=str(meta.get("name") or cfg.type),
+                        table=table, severity=severity,
+                        unexpected_count=None if count is None else int(count),
+                        examples=_example_rows(
+                            frame, TABLE_QUERIES[table], res,
+                            [*_failure_columns(cfg.to_json_dict()),
+                             *when_columns.get((suite, str(meta.get("name"))), ())],
+                            spec.examples_per_failure, con, table),
+                        hint=str(meta.get("hint") or ""), element_count=res.get("element_count"),
+                        error=str(exc.get("exception_message")) if errored else None))
+            del frame, result
+            gc.collect()
     finally:
         con.close()
-    t_read = time.monotonic() - t0
-
-    ctx = build_context(report_dir, spec, docs_dir=docs_dir)
-    when_columns = {(e.suite, e.name): tuple(e.when) for e in spec.expectations}
-    n_run = 0
-    for table, frame in frames.items():
-        cp = ctx.checkpoints.get(f"gate__{table}")
-        result = cp.run(batch_parameters={"dataframe": frame}, expectation_parameters=params)
-        for vr in result.run_results.values():
-            suite = vr.suite_name
-            for r in vr.results:
-                n_run += 1
-                cfg = r.expectation_config
-                meta = cfg.meta or {}
-                res = dict(r.result or {})
-                exc = r.exception_info or {}
-                errored = bool(exc.get("raised_exception"))
-                count = res.get("unexpected_count")
-                outcomes.append({"suite": suite, "table": table, "expectation": meta.get("name"),
-                                 "type": cfg.type, "severity": meta.get("severity"),
-                                 "success": bool(r.success), "errored": errored,
-                                 "unexpected_count": count,
-                                 "element_count": res.get("element_count"),
-                                 "observed_value": _jsonable(res.get("observed_value"))})
-                if r.success and not errored:
-                    continue
-                severity = "block" if errored else str(meta.get("severity") or "block")
-                if severity == "quarantine":
-                    rows_failed = _failing_rows(frame, res)
-                    total = int(res.get("element_count") or len(frame)) or 1
-                    limit = max(spec.quarantine_max_share * total, spec.quarantine_min_rows)
-                    if count is None or not rows_failed or len(rows_failed) > limit:
-                        severity = "block"  # systemic: too many rows to set aside
-                    else:
-                        quarantine_rows += [
-                            _quarantine_row(frame.iloc[i], str(meta.get("name")),
-                                            str(meta.get("hint") or ""))
-                            for i in rows_failed]
-                failures.append(Failure(
-                    suite=suite, expectation=str(meta.get("name") or cfg.type), table=table,
-                    severity=severity,
-                    unexpected_count=None if count is None else int(count),
-                    examples=_example_rows(frame, TABLE_QUERIES[table], res,
-                                           [*_failure_columns(cfg.to_json_dict()),
-                                            *when_columns.get((suite, str(meta.get("name"))), ())],
-                                           spec.examples_per_failure),
-                    hint=str(meta.get("hint") or ""), element_count=res.get("element_count"),
-                    error=str(exc.get("exception_message")) if errored else None))
+    _release_memory()
 
     ctx.build_data_docs()
     blocking = tuple(f for f in failures if f.severity == "block")
@@ -315,7 +415,7 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
         seconds=round(time.monotonic() - t0, 3), quarantined=quarantined,
         quarantine_rows=tuple(quarantine_rows))
     _write_reports(result_obj, outcomes, build_db, published_db, spec,
-                   {t: len(f) for t, f in frames.items()}, t_read)
+                   rows, t_read)
     logger.info("gate %s: %d blocking, %d warnings; report %s",
                 "passed" if result_obj.passed else "BLOCKED", len(blocking), len(warnings),
                 result_obj.summary_path)
