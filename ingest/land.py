@@ -325,6 +325,13 @@ class LandingStore:
             for r in rows
         ]
 
+    def count_pending(self) -> int:
+        """How many raw pages have no `documents` row yet."""
+        row = self.con.execute(
+            "select count(*) from raw_pages r where not exists "
+            "(select 1 from documents d where d.sha256 = r.sha256)").fetchone()
+        return int(row[0]) if row else 0
+
     def pending_pages(self, page_size: int = 1000) -> Iterator[RawPage]:
         """Raw pages with no `documents` row yet, oldest first, read `page_size` rows at a
         time (keyset on fetched_at, sha256): a backlog of any size is streamed, and the

@@ -183,7 +183,8 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     overrides = _encodings(cfg)
     done = rejected = mentions = 0
     with LandingStore(cfg.paths) as store:
-        pending = store.pending_pages()
+        total = store.count_pending()
+        pending = store.pending_pages()  # streamed: a backlog is never one list
         docs: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
 
@@ -214,8 +215,8 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
             mentions += len(result.mentions)
             if len(docs) >= BATCH:
                 flush()
-            if i % 50 == 0 or i == len(pending):
-                progress(f"process: {i}/{len(pending)} pages")
+            if i % 50 == 0 or i == total:
+                progress(f"process: {i}/{total} pages")
         if docs:
             flush()
     return {"pages_processed": done, "pages_rejected": rejected, "mentions": mentions}

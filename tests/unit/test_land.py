@@ -128,6 +128,7 @@ def test_pending_pages_are_streamed_in_pages(tmp_path: Path) -> None:
                              source="s", fetched_at=when)
             landed.append((when, res.sha256))
         expected = [sha for _, sha in sorted(landed)]
+        assert store.count_pending() == 25
         seen = []
         for page in store.pending_pages(page_size=4):
             seen.append(page.sha256)
