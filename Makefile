@@ -13,13 +13,15 @@ export UV_LINK_MODE := copy
 DEMO_WORKDIR ?= $(CURDIR)/data/demo
 DEMO_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
 DEMO_INPUT ?= $(CURDIR)/samples/corpus
+SCALE_SIZES ?= 1000,10000,100000
 
 .PHONY: help install tools demo test test-fast bench eval lint clean compose-check
 
 help:
 	@echo "make demo   run the Airflow DAG over samples/corpus and publish data/warehouse.duckdb"
 	@echo "make test   run the test suite"
-	@echo "make bench  extraction and gate benchmarks"
+	@echo "make bench  extraction, gate and fetch benchmarks, then the 1k/10k/100k scale run"
+	@echo "make bench-scale  only the scale run (SCALE_SIZES=1000,10000 for a quick one)"
 	@echo "make eval   score extraction against ../shared/gold (when present)"
 
 $(CURDIR)/.tools/bin/uv:
@@ -48,6 +50,7 @@ test-fast: install
 
 bench: install
 	$(VENV)/bin/python -m benchmarks.run
+	$(VENV)/bin/python -m benchmarks.scale --sizes $(SCALE_SIZES)
 
 eval: install
 	$(VENV)/bin/zonewatch eval --gold ../shared/gold/seeds.jsonl --input ../shared/corpus/seeds
@@ -87,4 +90,4 @@ test-topology: install
 # (writes benchmarks/out/scale.json).
 .PHONY: bench-scale
 bench-scale: install
-	$(VENV)/bin/python -m benchmarks.scale --sizes 1000,10000,100000
+	$(VENV)/bin/python -m benchmarks.scale --sizes $(SCALE_SIZES)

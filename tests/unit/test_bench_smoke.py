@@ -31,3 +31,21 @@ def test_extraction_bench_on_five_generated_pages(tmp_path: Path) -> None:
     assert res["rejected_pages"] == 0
     # The generator's facts are extractable: at least one mention per page on average.
     assert res["mentions"] >= 5
+
+
+def test_scale_bench_runs_a_small_size_end_to_end(tmp_path: Path) -> None:
+    # The scale benchmark's whole path (generate, serve from 127.0.0.1, full / +1% / +0
+    # runs, analysis, table) on 40 pages, so `make bench` cannot rot unnoticed.
+    from benchmarks.scale import analyse, format_table, run_size
+
+    res = run_size(40, workdir=tmp_path)
+    runs = res["runs"]
+    assert [runs[r]["error"] for r in ("full", "plus1pct", "plus0")] == [None, None, None]
+    assert runs["full"]["fetch"]["landed_new"] == 40
+    assert runs["plus1pct"]["fetch"]["landed_new"] == 1  # 1% of 40, at least one page
+    assert runs["plus1pct"]["fetch"]["article_requests_served"] == 1  # old pages not re-asked
+    assert runs["plus0"]["fetch"]["landed_new"] == 0
+    assert runs["plus0"]["build"]["incremental"] is True
+    assert set(runs["plus0"]["build"]["new_staging_rows"].values()) == {0}
+    doc = {"results": [res], "analysis": analyse([res])}
+    assert "Full run" in format_table(doc)
