@@ -2,6 +2,12 @@
 -- unit, a different value, stated by a different document. Both sides stay in the fact
 -- tables; this model flags them. Two values on one page are not a conflict (a page may
 -- give a figure and its revision); that is the extractor's business.
+--
+-- Linear in the mentions: a group is never joined with itself row by row (a group with
+-- thousands of values would make millions of pairs). Fact f with value v, on documents
+-- D_f, conflicts when some document d' != d (d in D_f) gives another value. With O_v the
+-- group's documents that give a value other than v: |O_v| >= 2 always conflicts;
+-- |O_v| = 1 conflicts unless f's only document is that one document.
 
 with
 
@@ -17,31 +23,134 @@ facts as (
 
 ),
 
-conflicting_pairs as (
+fact_documents as (
 
-    select distinct
-        this_side.conflict_group_id,
+    select distinct conflict_group_id, fact_id, value_key, document_id
+    from mentions
+
+),
+
+document_values as (
+
+    -- per group and document: how many different values the document gives
+    select
+        conflict_group_id,
+        document_id,
+        count(distinct value_key) as value_count,
+        min(value_key) as first_value_key
+
+    from fact_documents
+    group by conflict_group_id, document_id
+
+),
+
+group_documents as (
+
+    select conflict_group_id, count(*) as document_count
+    from document_values
+    group by conflict_group_id
+
+),
+
+single_value_documents as (
+
+    -- per group and value: documents that give this value and no other
+    select conflict_group_id, first_value_key as value_key, count(*) as document_count
+    from document_values
+    where value_count = 1
+    group by conflict_group_id, first_value_key
+
+),
+
+fact_sides as (
+
+    select
+        fact_documents.conflict_group_id,
+        fact_documents.fact_id,
+        fact_documents.value_key,
+        count(*) as fact_document_count,
+        -- a document of f's that gives only f's value is not among O_v
+        max(case when document_values.value_count = 1 then 1 else 0 end)
+            as has_single_value_document
+
+    from fact_documents
+    inner join document_values
+        on fact_documents.conflict_group_id = document_values.conflict_group_id
+        and fact_documents.document_id = document_values.document_id
+    group by fact_documents.conflict_group_id, fact_documents.fact_id, fact_documents.value_key
+
+),
+
+conflicting as (
+
+    select
+        fact_sides.conflict_group_id,
+        fact_sides.fact_id,
+        fact_sides.value_key
+
+    from fact_sides
+    inner join group_documents
+        on fact_sides.conflict_group_id = group_documents.conflict_group_id
+    left join single_value_documents
+        on fact_sides.conflict_group_id = single_value_documents.conflict_group_id
+        and fact_sides.value_key = single_value_documents.value_key
+    where group_documents.document_count
+            - coalesce(single_value_documents.document_count, 0) >= 2
+        or (
+            group_documents.document_count
+                - coalesce(single_value_documents.document_count, 0) = 1
+            and (fact_sides.fact_document_count >= 2
+                 or fact_sides.has_single_value_document = 1)
+        )
+
+),
+
+ranked as (
+
+    select
+        conflicting.*,
+        row_number() over (
+            partition by conflict_group_id order by fact_id
+        ) as rank_in_group,
+        count(*) over (partition by conflict_group_id) as group_conflicting,
+        count(*) over (partition by conflict_group_id, value_key) as value_conflicting
+
+    from conflicting
+
+),
+
+listed_pairs as (
+
+    -- up to 20 of the other side's facts per fact: facts sharing a value differ only by
+    -- qualifier (at most 5), so the group's first 25 hold them
+    select
         this_side.fact_id,
-        other_side.fact_id as other_fact_id
+        other_side.fact_id as other_fact_id,
+        row_number() over (
+            partition by this_side.fact_id order by other_side.fact_id
+        ) as other_rank
 
-    from mentions as this_side
-    inner join mentions as other_side
+    from ranked as this_side
+    inner join ranked as other_side
         on this_side.conflict_group_id = other_side.conflict_group_id
+        and other_side.rank_in_group <= 25
         and this_side.value_key <> other_side.value_key
-        and this_side.document_id <> other_side.document_id
 
 ),
 
 per_fact as (
 
     select
-        conflict_group_id,
-        fact_id,
-        count(distinct other_fact_id) as conflicting_fact_count,
-        {{ zw_string_agg('other_fact_id', ',', 'other_fact_id') }} as conflicting_fact_ids
+        ranked.fact_id,
+        ranked.group_conflicting - ranked.value_conflicting as conflicting_fact_count,
+        {{ zw_string_agg('listed_pairs.other_fact_id', ',', 'listed_pairs.other_fact_id') }}
+            as conflicting_fact_ids
 
-    from conflicting_pairs
-    group by conflict_group_id, fact_id
+    from ranked
+    inner join listed_pairs
+        on ranked.fact_id = listed_pairs.fact_id
+        and listed_pairs.other_rank <= 20
+    group by ranked.fact_id, ranked.group_conflicting, ranked.value_conflicting
 
 ),
 
