@@ -62,21 +62,3 @@
         else cast(trim_scale({{ mantissa }} * power(cast(10 as numeric), {{ exponent }})) as text)
     end)
 {%- endmacro %}
-
-
-{#- Concatenate the group's values, ordered, with a separator. -#}
-{% macro zw_string_agg(expr, separator, order_by) -%}
-    {{ return(adapter.dispatch('zw_string_agg', 'zonewatch')(expr, separator, order_by)) }}
-{%- endmacro %}
-
-{% macro default__zw_string_agg(expr, separator, order_by) -%}
-    string_agg(cast({{ expr }} as varchar), '{{ separator }}' order by {{ order_by }})
-{%- endmacro %}
-
-{% macro duckdb__zw_string_agg(expr, separator, order_by) -%}
-    string_agg(cast({{ expr }} as varchar), '{{ separator }}' order by {{ order_by }})
-{%- endmacro %}
-
-{% macro postgres__zw_string_agg(expr, separator, order_by) -%}
-    string_agg(cast({{ expr }} as text), '{{ separator }}' order by {{ order_by }})
-{%- endmacro %}

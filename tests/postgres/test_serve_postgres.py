@@ -111,7 +111,8 @@ def pg_marts(dsn: str, schema: str) -> dict[str, Any]:
         r[0] for r in pg_query(dsn, f'select region_id from "{schema}".dim_region')
     )
     out["fct_conflicts.pairs"] = sorted(
-        pg_query(dsn, f'select fact_id, conflicting_fact_ids from "{schema}".fct_conflicts')
+        pg_query(dsn, "select fact_id, conflict_group_id, conflicting_fact_count "
+                      f'from "{schema}".fct_conflicts')
     )
     return out
 
@@ -129,7 +130,7 @@ def duckdb_marts(path: Path) -> dict[str, Any]:
             out[f"{t}.ids"] = sorted(r[0] for r in q(f"select {key} from main.{t}"))
         out["dim_region.ids"] = sorted(r[0] for r in q("select region_id from main.dim_region"))
         out["fct_conflicts.pairs"] = sorted(
-            q("select fact_id, conflicting_fact_ids from main.fct_conflicts")
+            q("select fact_id, conflict_group_id, conflicting_fact_count from main.fct_conflicts")
         )
         return out
     finally:

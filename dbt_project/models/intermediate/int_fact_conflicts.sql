@@ -105,52 +105,38 @@ conflicting as (
 
 ),
 
-ranked as (
+group_counts as (
 
-    select
-        conflicting.*,
-        row_number() over (
-            partition by conflict_group_id order by fact_id
-        ) as rank_in_group,
-        count(*) over (partition by conflict_group_id) as group_conflicting,
-        count(*) over (partition by conflict_group_id, value_key) as value_conflicting
-
+    select conflict_group_id, count(*) as conflicting_in_group
     from conflicting
+    group by conflict_group_id
 
 ),
 
-listed_pairs as (
+value_counts as (
 
-    -- up to 20 of the other side's facts per fact: facts sharing a value differ only by
-    -- qualifier (at most 5), so the group's first 25 hold them
-    select
-        this_side.fact_id,
-        other_side.fact_id as other_fact_id,
-        row_number() over (
-            partition by this_side.fact_id order by other_side.fact_id
-        ) as other_rank
-
-    from ranked as this_side
-    inner join ranked as other_side
-        on this_side.conflict_group_id = other_side.conflict_group_id
-        and other_side.rank_in_group <= 25
-        and this_side.value_key <> other_side.value_key
+    select conflict_group_id, value_key, count(*) as conflicting_with_value
+    from conflicting
+    group by conflict_group_id, value_key
 
 ),
 
 per_fact as (
 
+    -- the other side is every conflicting fact of the group with another value; it is
+    -- counted here, not listed (a list per fact grows with the square of the group):
+    -- read it with `where conflict_group_id = ...`
     select
-        ranked.fact_id,
-        ranked.group_conflicting - ranked.value_conflicting as conflicting_fact_count,
-        {{ zw_string_agg('listed_pairs.other_fact_id', ',', 'listed_pairs.other_fact_id') }}
-            as conflicting_fact_ids
+        conflicting.fact_id,
+        group_counts.conflicting_in_group - value_counts.conflicting_with_value
+            as conflicting_fact_count
 
-    from ranked
-    inner join listed_pairs
-        on ranked.fact_id = listed_pairs.fact_id
-        and listed_pairs.other_rank <= 20
-    group by ranked.fact_id, ranked.group_conflicting, ranked.value_conflicting
+    from conflicting
+    inner join group_counts
+        on conflicting.conflict_group_id = group_counts.conflict_group_id
+    inner join value_counts
+        on conflicting.conflict_group_id = value_counts.conflict_group_id
+        and conflicting.value_key = value_counts.value_key
 
 ),
 
@@ -158,8 +144,7 @@ flagged_facts as (
 
     select
         facts.*,
-        per_fact.conflicting_fact_count,
-        per_fact.conflicting_fact_ids
+        per_fact.conflicting_fact_count
 
     from facts
     inner join per_fact
@@ -194,7 +179,6 @@ final as (
         flagged_facts.status,
         flagged_facts.unit,
         flagged_facts.qualifier,
-        flagged_facts.conflicting_fact_ids,
         flagged_facts.evidence,
         flagged_facts.source_url,
         true as is_conflicting,

@@ -24,7 +24,6 @@ final as (
         status,
         unit,
         qualifier,
-        conflicting_fact_ids,
         evidence,
         source_url,
 
