@@ -112,6 +112,18 @@ def _fsync_dir(d: Path) -> None:
         os.close(fd)
 
 
+def _raw_page_row(sha256: str, url: str, source: str | None, fetched_at: datetime,
+                  http_status: int | None, headers: Mapping[str, str] | None, size: int,
+                  path: str, sidecar: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    """One `raw_pages` row in RAW_PAGE_COLUMNS order (JSON text for headers and sidecar)."""
+
+    def as_json(d: Mapping[str, Any] | None) -> str | None:
+        return None if d is None else json.dumps(dict(d), ensure_ascii=False, sort_keys=True)
+
+    return (sha256, url, source, _utc_naive(fetched_at), http_status, as_json(headers), size,
+            path, as_json(sidecar))
+
+
 def raw_file_path(raw_dir: Path, sha256: str) -> Path:
     """Where content `sha256` lives under `raw_dir` (`raw/<sha[:2]>/<sha256>`)."""
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -209,26 +221,10 @@ class LandingStore:
 
     # ------------------------------------------------------------------ raw bytes
     def raw_path(self, sha256: str) -> Path:
-        return self.paths.raw_dir / sha256[:2] / sha256
+        return raw_file_path(self.paths.raw_dir, sha256)
 
     def _write_raw(self, sha256: str, body: bytes) -> Path:
-        dest = self.raw_path(sha256)
-        if dest.is_file() and dest.stat().st_size == len(body):
-            return dest
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{sha256[:12]}-", dir=dest.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, dest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
-            raise
-        _fsync_dir(dest.parent)
-        return dest
+        return write_raw_file(self.paths.raw_dir, sha256, body)
 
     def land(self, body: bytes, *, url: str, source: str | None, fetched_at: datetime,
              http_status: int | None = None, headers: Mapping[str, str] | None = None,
@@ -246,15 +242,10 @@ class LandingStore:
         if exists is not None and exists[0]:
             return LandResult(sha256=sha, path=path, is_new=False)
         self.con.execute(
-            "insert into raw_pages (sha256, url, source, fetched_at, http_status, headers, "
-            "size, path, sidecar) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [sha, url, source, _utc_naive(fetched_at), http_status,
-             json.dumps(dict(headers), ensure_ascii=False, sort_keys=True)
-             if headers is not None else None,
-             len(body), rel,
-             json.dumps(dict(sidecar), ensure_ascii=False, sort_keys=True)
-             if sidecar is not None else None],
-        )
+            f"insert into raw_pages ({', '.join(RAW_PAGE_COLUMNS)}) "
+            f"values ({', '.join('?' for _ in RAW_PAGE_COLUMNS)})",
+            list(_raw_page_row(sha, url, source, fetched_at, http_status, headers, len(body),
+                               rel, sidecar)))
         logger.debug("landed %s (%d bytes) from %s", sha[:12], len(body), url)
         return LandResult(sha256=sha, path=path, is_new=True)
 
@@ -484,13 +475,10 @@ class LandingStore:
                 else:
                     stored.add(r.sha256)
                     new += 1
-                    raw_rows.append((
+                    raw_rows.append(_raw_page_row(
                         r.sha256, canonical(r.final_url or r.url), r.source, fetched, r.status,
-                        json.dumps(dict(r.headers), ensure_ascii=False, sort_keys=True)
-                        if r.headers is not None else None,
-                        len(body), path.relative_to(self.paths.workdir).as_posix(),
-                        json.dumps({"published_at": r.published_hint}, ensure_ascii=False)
-                        if r.published_hint else None))
+                        r.headers, len(body), path.relative_to(self.paths.workdir).as_posix(),
+                        {"published_at": r.published_hint} if r.published_hint else None))
                 if error is None:
                     row = (r.etag, r.last_modified, r.status, r.sha256, None, 0)
             elif error is None:
