@@ -3,14 +3,18 @@
 The reviewed source of truth is `expectations/gate.yml` (every threshold, every
 expectation's severity). From it this module builds a GX 1.x file context:
 pandas data source -> one dataframe asset + whole-dataframe batch definition per
-table -> suites -> one validation definition per (suite, table) -> one checkpoint
-per table; Data Docs are built once after the last checkpoint.
+table -> suites -> one validation definition per (suite, table) -> per table, one
+checkpoint for row-wise expectations and one for whole-column ones (uniqueness);
+Data Docs are built once after the last checkpoint.
 `python -m ingest.gate sync` writes that context to `expectations/gx/` for
 review; each gate run builds the same context fresh under `<report_dir>/gx/`
 (so runs never write into the repository) and runs it.
 
 Tables are read from the build copy with DuckDB opened read-only into pandas
-(GX's SQL datasource on duckdb-engine returns no rows on this stack). Checks
+(GX's SQL datasource on duckdb-engine returns no rows on this stack): row-wise
+expectations run on bounded chunks and their results are summed, whole-column ones on
+a frame of just their columns (ingest.gate_frames), so memory does not grow with the
+widest table. Checks
 that need a join (raw_text == the slice of the document text, ids present in
 another table) are computed as boolean columns by the DuckDB query and then
 validated by GX like any other column.
@@ -27,10 +31,11 @@ import gc
 import json
 import logging
 import math
+import os
 import sys
 import time
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +47,19 @@ from ingest.gate_config import (
     TABLE_QUERIES,
     GateSpec,
     TableSource,
+    checkpoint_name,
     load_spec,
 )
 from ingest.gate_context import build_context, context_drift, sync_context
+from ingest.gate_frames import (
+    chunks,
+    columns_read,
+    count_rows,
+    decode,
+    encodable,
+    rows_by_key,
+    whole_frame,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -99,16 +114,6 @@ class GateResult:
     quarantine_rows: tuple[Mapping[str, Any], ...] = ()
 
 
-def _failing_rows(frame: pd.DataFrame, result: Mapping[str, Any]) -> list[int]:
-    """Positions (ROW_KEY) of every row an expectation failed (result_format COMPLETE)."""
-    rows: list[int] = []
-    for item in result.get("unexpected_index_list") or ():
-        r = item.get(ROW_KEY) if isinstance(item, Mapping) else None
-        if r is not None:
-            rows.append(int(r))
-    return sorted(set(rows))
-
-
 def _quarantine_row(row: Mapping[str, Any], expectation: str, hint: str) -> dict[str, Any]:
     return {"mention_id": str(row["mention_id"]), "document_id": str(row["document_id"]),
             "url": None if _is_null(row.get("url")) else str(row.get("url")),
@@ -143,31 +148,127 @@ def _jsonable(v: Any) -> Any:
     return str(v)
 
 
-def _example_rows(frame: pd.DataFrame, src: TableSource, result: Mapping[str, Any],
-                  columns: list[str], n: int,
-                  con: duckdb.DuckDBPyConnection | None = None,
-                  table: str | None = None) -> tuple[dict[str, Any], ...]:
-    """Up to n failing rows with the failing columns, the table's context, URL and
-    sentence. Validated values come from the frame; the rest is read back by key."""
+def _row_positions(frame: pd.DataFrame, items: Any) -> list[int]:
+    """Positions in `frame` of the rows GX listed by ROW_KEY (COMPLETE or partial lists)."""
+    if frame.empty:
+        return []
+    first = int(frame[ROW_KEY].iloc[0])  # chunks number their rows across the table
     rows: list[int] = []
-    for item in result.get("partial_unexpected_index_list") or ():
+    for item in items or ():
         r = item.get(ROW_KEY) if isinstance(item, Mapping) else None
-        if r is not None and int(r) not in rows:
-            rows.append(int(r))
-        if len(rows) >= n:
-            break
+        if r is not None and 0 <= int(r) - first < len(frame):
+            rows.append(int(r) - first)
+    return sorted(set(rows))
+
+
+def _example_rows(frame: pd.DataFrame, src: TableSource, result: Mapping[str, Any],
+                  columns: list[str], n: int) -> list[dict[str, Any]]:
+    """Up to n failing rows with their key, the validated columns that failed and whatever
+    context the frame holds (the rest is read back by key once the table is done:
+    `_with_context`)."""
     show = [c for c in dict.fromkeys([src.key, *columns, *src.context, src.url, src.sentence])
-            if c]
-    full: dict[Any, dict[str, Any]] = {}
-    if con is not None and table is not None and src.key in frame.columns:
-        full = _rows_by_key(con, table, [frame[src.key].iloc[r] for r in rows])
+            if c and c in frame.columns]
+    return [{c: _jsonable(frame[c].iloc[r]) for c in show}
+            for r in _row_positions(frame, result.get("partial_unexpected_index_list"))[:n]]
+
+
+def _with_context(examples: list[dict[str, Any]], src: TableSource,
+                  back: Mapping[Any, Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Examples with the table's context, URL and sentence from their rows read back by
+    key (whole values, where the frame held only a column's nullness or its rank)."""
     out = []
-    for r in rows:
-        rec = frame.iloc[r]
-        back = full.get(rec[src.key], {}) if src.key in frame.columns else {}
-        out.append({c: _jsonable(back[c] if c in back else rec[c]) for c in show
-                    if c in back or c in frame.columns})
+    for ex in examples:
+        row = back.get(ex.get(src.key), {})
+        show = dict.fromkeys([*ex, *src.context, src.url, src.sentence])
+        out.append({c: _jsonable(row[c] if c in row else ex[c]) for c in show
+                    if c and (c in ex or c in row)})
     return tuple(out)
+
+
+@dataclass
+class _Tally:
+    """One expectation on one table, summed over the chunks it ran on.
+
+    Row-wise expectations (the only ones run on more than one chunk) count rows
+    independently, so the table's result is the sum of its chunks': unexpected, element
+    and missing counts add up, and `mostly` is judged on the sums the way GX judges one
+    batch (unexpected share of the rows considered)."""
+
+    suite: str
+    name: str
+    type: str
+    severity: str
+    hint: str
+    columns: list[str]
+    mostly: float | None
+    chunks: int = 0
+    all_passed: bool = True
+    errored: bool = False
+    error: str | None = None
+    unexpected: int | None = 0
+    elements: int = 0
+    missing: int = 0
+    observed: Any = None
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    failing_keys: list[Any] = field(default_factory=list)
+    too_many: bool = False  # more failing rows than could ever be quarantined
+    encoded: frozenset[str] = frozenset()  # columns GX saw as ranks (gate_frames.decode)
+
+    @classmethod
+    def of(cls, r: Any, when: Mapping[tuple[str, str], tuple[str, ...]]) -> _Tally:
+        cfg = r.expectation_config
+        meta = cfg.meta or {}
+        suite, name = str(meta.get("suite")), str(meta.get("name") or cfg.type)
+        kwargs = cfg.to_json_dict().get("kwargs") or {}
+        return cls(suite=suite, name=name, type=cfg.type,
+                   severity=str(meta.get("severity") or "block"), hint=str(meta.get("hint") or ""),
+                   columns=[*_failure_columns({"kwargs": kwargs}), *when.get((suite, name), ())],
+                   mostly=kwargs.get("mostly"))
+
+    def add(self, r: Any, frame: pd.DataFrame, src: TableSource, n_examples: int,
+            key_cap: int) -> None:
+        res = dict(r.result or {})
+        exc = r.exception_info or {}
+        self.chunks += 1
+        if exc.get("raised_exception"):
+            self.errored = True
+            self.error = self.error or str(exc.get("exception_message"))
+        count = res.get("unexpected_count")
+        self.unexpected = None if count is None or self.unexpected is None \
+            else self.unexpected + int(count)
+        self.elements += int(res.get("element_count") or 0)
+        self.missing += int(res.get("missing_count") or 0)
+        self.observed = res.get("observed_value")
+        self.all_passed = self.all_passed and bool(r.success)
+        if r.success:
+            return
+        if len(self.examples) < n_examples:
+            self.examples += _example_rows(frame, src, res, self.columns,
+                                           n_examples - len(self.examples))
+        if self.severity == "quarantine" and not self.too_many:
+            rows = _row_positions(frame, res.get("unexpected_index_list"))
+            self.failing_keys += [frame[src.key].iloc[i] for i in rows]
+            if len(self.failing_keys) > key_cap:
+                self.too_many, self.failing_keys = True, []
+
+    @property
+    def success(self) -> bool:
+        if self.errored:
+            return False
+        if self.chunks <= 1 or self.mostly is None:
+            return self.all_passed
+        considered = self.elements - self.missing
+        if considered <= 0:
+            return True
+        return self.unexpected is not None and \
+            (considered - self.unexpected) / considered >= float(self.mostly)
+
+    def outcome(self, table: str) -> dict[str, Any]:
+        return {"suite": self.suite, "table": table, "expectation": self.name,
+                "type": self.type, "severity": self.severity, "success": self.success,
+                "errored": self.errored, "unexpected_count": self.unexpected,
+                "element_count": self.elements, "observed_value": _jsonable(self.observed),
+                "chunks": self.chunks}
 
 
 def _failure_columns(cfg: Mapping[str, Any]) -> list[str]:
@@ -179,91 +280,11 @@ def _failure_columns(cfg: Mapping[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- reading
 
 
-READ_CHUNK_VECTORS = 100  # x 2048 rows per chunk when reading a table for GX
-
-
-def _validated_columns(spec: GateSpec, table: str) -> dict[str, bool]:
-    """Columns the expectations on `table` read -> whether only their nullness matters
-    (every use is a not-null check), in gate.yml order; the table's key comes first."""
-    suites = {s for s, ts in spec.suites.items() if table in ts}
-    uses: dict[str, bool] = {TABLE_QUERIES[table].key: False}
-    for e in spec.expectations:
-        if e.suite not in suites:
-            continue
-        kw = e.kwargs
-        cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"),
-                *(kw.get("column_list") or ()), *e.when]
-        for c in cols:
-            if isinstance(c, str):
-                null_only = e.expect == "column_values_to_not_be_null" and c == kw.get("column")
-                uses[c] = uses.get(c, True) and null_only
-    return uses
-
-
-def _read_frame(con: duckdb.DuckDBPyConnection, table: str,
-                columns: Mapping[str, bool]) -> pd.DataFrame:
-    """The columns GX validates, and nothing else, in a compact frame: at 100k pages the
-    mentions table has millions of rows, and the sentence/URL/text columns that examples
-    show are fetched afterwards for the few failing rows only (_rows_by_key).
-
-    A column checked only for NULLs is read as '' / NULL (its nullness, not its text).
-    """
-    import pandas as pd
-
-    select = ", ".join(
-        (f'case when "{c}" is null then null else \'\' end as "{c}"' if null_only else f'"{c}"')
-        for c, null_only in columns.items())
-    query = f"select {select} from ({TABLE_QUERIES[table].sql}) as t"  # noqa: S608 (names from gate.yml, checked by GX)
-    key = TABLE_QUERIES[table].key
-    rel = con.sql(query)
-    text = [c for c, t in zip(rel.columns, rel.types, strict=True)
-            if str(t) == "VARCHAR" and c != key]
-    dtypes: dict[str, Any] = {}
-    if text:
-        # Repeating text (units, statuses, region ids) becomes a categorical whose
-        # categories are known before the rows are read, so each chunk converts alone.
-        row = con.execute("select count(*), "
-                          + ", ".join(f'approx_count_distinct("{c}")' for c in text)
-                          + f" from ({query}) as t").fetchone() or (0,)
-        for c, distinct in zip(text, row[1:], strict=True):
-            if row[0] > 1000 and distinct <= row[0] // 20:
-                cats = [r[0] for r in con.execute(
-                    f'select distinct "{c}" from ({query}) as t where "{c}" is not null '
-                    "order by 1").fetchall()]
-                dtypes[c] = pd.CategoricalDtype(cats)
-    # Read in chunks: a whole-table .df() builds every text value as a Python string
-    # first (2 GB transient for the 2.4M mentions of 100k pages).
-    cur = con.execute(query)
-    parts = []
-    while True:
-        chunk = cur.fetch_df_chunk(READ_CHUNK_VECTORS)
-        for c, dtype in dtypes.items():
-            chunk[c] = chunk[c].astype(dtype)
-        parts.append(chunk)
-        if len(chunk) == 0:
-            break
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    del parts
-    frame.insert(0, ROW_KEY, range(len(frame)))
-    return frame
-
-
-def _rows_by_key(con: duckdb.DuckDBPyConnection, table: str,
-                 keys: list[Any]) -> dict[Any, dict[str, Any]]:
-    """Whole rows of `table` (its TABLE_QUERIES select) for some keys: examples and
-    quarantine rows are read back by key, never kept for every row."""
-    if not keys or not TABLE_QUERIES[table].sql:
-        return {}
-    key = TABLE_QUERIES[table].key
-    rel = con.execute(
-        f'select * from ({TABLE_QUERIES[table].sql}) as t '  # noqa: S608 (fixed names)
-        f'where "{key}" in (select unnest(?))', [[str(k) for k in keys]])
-    names = [d[0] for d in rel.description]
-    out: dict[Any, dict[str, Any]] = {}
-    for row in rel.fetchall():
-        rec = dict(zip(names, row, strict=True))
-        out.setdefault(rec[key], rec)
-    return out
+def _duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB's cap while the gate reads: ZONEWATCH_GATE_DUCKDB_MEMORY_LIMIT, default
+    512MB. Reading mentions joins every page's text; past the cap DuckDB spills to disk
+    instead of growing (at 100k pages its 80%-of-RAM default took gigabytes)."""
+    return {"memory_limit": os.environ.get("ZONEWATCH_GATE_DUCKDB_MEMORY_LIMIT", "512MB")}
 
 
 def _parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -350,6 +371,77 @@ def _row_counts(con: duckdb.DuckDBPyConnection, published_db: Path | None,
 # --------------------------------------------------------------------------- the gate
 
 
+def _validate_table(ctx: Any, con: duckdb.DuckDBPyConnection, table: str, spec: GateSpec,
+                    params: dict[str, list[str]], published_db: Path | None,
+                    clock: list[float]) -> tuple[list[_Tally], int]:
+    """Run the table's checkpoints: whole-column expectations once on just their columns,
+    then row-wise ones chunk by chunk; each frame is dropped (with GX's cached copy)
+    before the next is read. Returns one tally per expectation and the table's rows."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    src = TABLE_QUERIES[table]
+    when = {(e.suite, e.name): tuple(e.when) for e in spec.expectations}
+    checkpoints = {cp.name for cp in ctx.checkpoints.all()}
+    key_cap = 0
+    if any(e.severity == "quarantine" for e in spec.for_table(table)):
+        key_cap = max(math.ceil(spec.quarantine_max_share * count_rows(con, table)),
+                      spec.quarantine_min_rows)
+    tallies: dict[tuple[str, str], _Tally] = {}
+    encoded = encodable(spec, table)
+    n_rows = 0
+    for row_wise in (False, True):
+        cp_name = checkpoint_name(table, row_wise)
+        if cp_name not in checkpoints:
+            continue
+        columns = columns_read(spec, table, row_wise)
+        frames: Iterator[pd.DataFrame]
+        if table == "row_counts":
+            frames = iter([_row_counts(con, published_db, spec)])
+        elif row_wise:
+            frames = chunks(con, table, columns)
+        else:
+            frames = iter([whole_frame(con, table, columns, encoded)])
+        seen = 0
+        while True:
+            t = time.monotonic()
+            frame = next(frames, None)
+            clock[0] += time.monotonic() - t
+            if frame is None:
+                break
+            part = "whole columns" if not row_wise else f"rows {seen}-{seen + len(frame)}"
+            result = ctx.checkpoints.get(cp_name).run(
+                batch_parameters={"dataframe": frame}, expectation_parameters=params,
+                run_id=RunIdentifier(run_name=f"{table} {part}"))
+            seen += len(frame)
+            for vr in result.run_results.values():
+                for r in vr.results:
+                    tally = _Tally.of(r, when)
+                    tally = tallies.setdefault((tally.suite, tally.name), tally)
+                    tally.encoded = frozenset() if row_wise else encoded
+                    tally.add(r, frame, src, spec.examples_per_failure, key_cap)
+            del frame, result
+            _drop_gx_batches(ctx)
+        n_rows = seen
+    return list(tallies.values()), n_rows
+
+
+def _read_back(con: duckdb.DuckDBPyConnection, table: str,
+               tallies: list[_Tally]) -> dict[Any, dict[str, Any]]:
+    """Whole rows for every example of the table's failures, in one query after its
+    chunks are read (a query beside an open chunk stream would hold a second copy of
+    the documents' text)."""
+    failed = [t for t in tallies if not t.success]
+    for c in {c for t in failed for c in t.encoded}:
+        shown = [ex for t in failed if c in t.encoded for ex in t.examples
+                 if ex.get(c) is not None]
+        values = decode(con, table, c, [ex[c] for ex in shown])
+        for ex in shown:
+            ex[c] = _jsonable(values.get(int(ex[c])))
+    key = TABLE_QUERIES[table].key
+    keys = {ex[key] for t in failed for ex in t.examples if key in ex}
+    return rows_by_key(con, table, sorted(keys, key=str))
+
+
 def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
              config_path: Path | None = None) -> GateResult:
     """Validate the build copy; write gate.json, summary.txt and Data Docs into report_dir.
@@ -371,20 +463,16 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
     quarantine_rows: list[dict[str, Any]] = []
     outcomes: list[dict[str, Any]] = []
     rows: dict[str, int] = {}
-    t_read = 0.0
+    clock = [0.0]  # seconds spent reading frames
     ctx = build_context(report_dir, spec, docs_dir=docs_dir)
-    when_columns = {(e.suite, e.name): tuple(e.when) for e in spec.expectations}
     n_run = 0
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = duckdb.connect(str(build_db), read_only=True, config=_duckdb_config())
     try:
         params = _parameters(con)
-        # One table at a time: its frame is dropped before the next is read, so the
-        # gate's memory is that of the largest table's validated columns.
         for table in dict.fromkeys(t for ts in spec.suites.values() for t in ts):
-            t = time.monotonic()
             try:
-                frame = (_row_counts(con, published_db, spec) if table == "row_counts"
-                         else _read_frame(con, table, _validated_columns(spec, table)))
+                tallies, rows[table] = _validate_table(ctx, con, table, spec, params,
+                                                       published_db, clock)
             except duckdb.Error as e:
                 suites = [s for s, ts in spec.suites.items() if table in ts]
                 failures.append(Failure(
@@ -393,58 +481,32 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
                     hint=f"the build copy has no readable {table}; did `dbt build` run?",
                     error=str(e).splitlines()[0]))
                 continue
-            t_read += time.monotonic() - t
-            rows[table] = len(frame)
-            cp = ctx.checkpoints.get(f"gate__{table}")
-            result = cp.run(batch_parameters={"dataframe": frame},
-                            expectation_parameters=params)
-            for vr in result.run_results.values():
-                suite = vr.suite_name
-                for r in vr.results:
-                    n_run += 1
-                    cfg = r.expectation_config
-                    meta = cfg.meta or {}
-                    res = dict(r.result or {})
-                    exc = r.exception_info or {}
-                    errored = bool(exc.get("raised_exception"))
-                    count = res.get("unexpected_count")
-                    outcomes.append({
-                        "suite": suite, "table": table, "expectation": meta.get("name"),
-                        "type": cfg.type, "severity": meta.get("severity"),
-                        "success": bool(r.success), "errored": errored,
-                        "unexpected_count": count, "element_count": res.get("element_count"),
-                        "observed_value": _jsonable(res.get("observed_value"))})
-                    if r.success and not errored:
-                        continue
-                    severity = "block" if errored else str(meta.get("severity") or "block")
-                    if severity == "quarantine":
-                        failing = _failing_rows(frame, res)
-                        total = int(res.get("element_count") or len(frame)) or 1
-                        limit = max(spec.quarantine_max_share * total, spec.quarantine_min_rows)
-                        if count is None or not failing or len(failing) > limit:
-                            severity = "block"  # systemic: too many rows to set aside
-                        else:
-                            key = TABLE_QUERIES[table].key
-                            back = _rows_by_key(con, table,
-                                                [frame[key].iloc[i] for i in failing])
-                            quarantine_rows += [
-                                _quarantine_row(row, str(meta.get("name")),
-                                                str(meta.get("hint") or ""))
-                                for row in back.values()]
-                    failures.append(Failure(
-                        suite=suite, expectation=str(meta.get("name") or cfg.type),
-                        table=table, severity=severity,
-                        unexpected_count=None if count is None else int(count),
-                        examples=_example_rows(
-                            frame, TABLE_QUERIES[table], res,
-                            [*_failure_columns(cfg.to_json_dict()),
-                             *when_columns.get((suite, str(meta.get("name"))), ())],
-                            spec.examples_per_failure, con, table),
-                        hint=str(meta.get("hint") or ""), element_count=res.get("element_count"),
-                        error=str(exc.get("exception_message")) if errored else None))
-            del frame, result
-            _drop_gx_batches(ctx)
-            gc.collect()
+            finally:
+                gc.collect()
+                _release_memory()
+            back = _read_back(con, table, tallies)
+            for tally in tallies:
+                n_run += 1
+                outcomes.append(tally.outcome(table))
+                if tally.success:
+                    continue
+                severity = "block" if tally.errored else tally.severity
+                if severity == "quarantine":
+                    limit = max(spec.quarantine_max_share * (tally.elements or 1),
+                                spec.quarantine_min_rows)
+                    if (tally.unexpected is None or tally.too_many or not tally.failing_keys
+                            or len(tally.failing_keys) > limit):
+                        severity = "block"  # systemic: too many rows to set aside
+                    else:
+                        quarantine_rows += [
+                            _quarantine_row(row, tally.name, tally.hint)
+                            for row in rows_by_key(con, table, tally.failing_keys).values()]
+                failures.append(Failure(
+                    suite=tally.suite, expectation=tally.name, table=table,
+                    severity=severity, unexpected_count=tally.unexpected,
+                    examples=_with_context(tally.examples, TABLE_QUERIES[table], back),
+                    hint=tally.hint,
+                    element_count=tally.elements, error=tally.error))
     finally:
         con.close()
     _release_memory()
@@ -461,7 +523,7 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
         seconds=round(time.monotonic() - t0, 3), quarantined=quarantined,
         quarantine_rows=tuple(quarantine_rows))
     _write_reports(result_obj, outcomes, build_db, published_db, spec,
-                   rows, t_read)
+                   rows, clock[0])
     logger.info("gate %s: %d blocking, %d warnings; report %s",
                 "passed" if result_obj.passed else "BLOCKED", len(blocking), len(warnings),
                 result_obj.summary_path)

@@ -29,6 +29,21 @@ RESULT_FORMAT: dict[str, Any] = {
     "partial_unexpected_count": 20,
 }
 FACT_TABLES = ("fct_investment", "fct_output", "fct_compute")
+# Expectations whose verdict on a row depends on that row alone. They run chunk by chunk
+# (memory bounded by the chunk, whatever the table's size) and their results are summed.
+# Every other expectation (uniqueness, aggregates) runs once on the whole columns it reads.
+ROW_WISE_EXPECTATIONS = frozenset({
+    "column_values_to_be_in_set", "column_values_to_not_be_in_set",
+    "column_values_to_be_between", "column_values_to_not_be_null",
+    "column_values_to_be_null", "column_values_to_match_regex",
+    "column_values_to_not_match_regex", "column_values_to_be_of_type",
+    "column_pair_values_a_to_be_greater_than_b", "column_pair_values_to_be_equal",
+    "column_value_lengths_to_be_between",
+})
+# Whole-column expectations that only compare values for equality: their columns can be
+# read as ranks (ingest.gate_frames.whole_frame) instead of values.
+EQUALITY_ONLY = frozenset({"column_values_to_be_unique", "compound_columns_to_be_unique"})
+WHOLE_COLUMN = "whole_column"  # suffix of the GX suites/checkpoints of the other kind
 
 
 @dataclass(frozen=True)
@@ -62,11 +77,12 @@ TABLE_QUERIES: dict[str, TableSource] = {
         context=("status", "reject_reason", "text_chars")),
     "stg_landing__mentions": TableSource(
         sql="""
+            -- documents joined as they are, not grouped: grouping held every page's
+            -- text in one hash table (OOM at 100k pages). A repeated document_id
+            -- repeats its mentions here, and document_id_unique blocks the run anyway.
             with docs as (
-                select document_id, any_value(url) as url, any_value(text) as text,
-                       any_value(published_at) as published_at
+                select document_id, url, text, published_at
                 from staging.stg_landing__documents
-                group by document_id
             )
             select m.mention_id, m.document_id, docs.url, m.sentence, m.raw_text,
                    m.char_start, m.char_end, m.value, m.unit, m.qualifier, m.indicator_id,
@@ -131,6 +147,18 @@ class ExpectationSpec:
     hint: str
     when: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def row_wise(self) -> bool:
+        return self.expect in ROW_WISE_EXPECTATIONS
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the expectation reads: its kwargs' and its `when` condition's."""
+        kw = self.kwargs
+        cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"),
+                *(kw.get("column_list") or ()), *self.when]
+        return tuple(dict.fromkeys(c for c in cols if isinstance(c, str)))
+
 
 @dataclass(frozen=True)
 class GateSpec:
@@ -148,6 +176,18 @@ class GateSpec:
 
     def for_suite(self, suite: str) -> tuple[ExpectationSpec, ...]:
         return tuple(e for e in self.expectations if e.suite == suite)
+
+    def for_table(self, table: str) -> tuple[ExpectationSpec, ...]:
+        return tuple(e for e in self.expectations if table in self.suites[e.suite])
+
+
+def gx_suite_name(spec: ExpectationSpec) -> str:
+    """The GX suite an expectation lands in: its gate.yml suite, or `<suite>__whole_column`."""
+    return spec.suite if spec.row_wise else f"{spec.suite}__{WHOLE_COLUMN}"
+
+
+def checkpoint_name(table: str, row_wise: bool) -> str:
+    return f"gate__{table}" if row_wise else f"gate__{table}__{WHOLE_COLUMN}"
 
 
 def gx_class_name(expect: str) -> str:
@@ -199,9 +239,11 @@ def load_spec(config_path: Path | None = None) -> GateSpec:
     if not 0 <= ratio <= 1 or not 0 <= q_share <= 1:
         raise ConfigError(f"gate config {path}: collapse_ratio and quarantine_max_share "
                           "must be within 0..1")
-    bad = [e.name for e in specs if e.severity == "quarantine" and e.suite != "mentions"]
+    bad = [e.name for e in specs if e.severity == "quarantine"
+           and (e.suite != "mentions" or not e.row_wise)]
     if bad:
-        raise ConfigError(f"gate config {path}: only mention expectations can quarantine: {bad}")
+        raise ConfigError(f"gate config {path}: only row-wise mention expectations can "
+                          f"quarantine: {bad}")
     return GateSpec(suites=suites, expectations=tuple(specs), collapse_ratio=ratio,
                     collapse_min_published_rows=floor, examples_per_failure=n_examples,
                     source=path.resolve(), quarantine_max_share=q_share,

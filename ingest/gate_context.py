@@ -24,7 +24,9 @@ from ingest.gate_config import (
     RESULT_FORMAT,
     ExpectationSpec,
     GateSpec,
+    checkpoint_name,
     gx_class_name,
+    gx_suite_name,
     load_spec,
 )
 
@@ -61,7 +63,8 @@ def _build_expectation(gx: Any, spec: ExpectationSpec) -> Any:
             c = Column(col).is_in(list(val)) if isinstance(val, list) else Column(col) == val
             cond = c if cond is None else cond & c
         kwargs["row_condition"] = cond
-    meta = {"name": spec.name, "severity": spec.severity, "hint": spec.hint}
+    meta = {"name": spec.name, "suite": spec.suite, "severity": spec.severity,
+            "hint": spec.hint}
     try:
         return cls(**kwargs, meta=meta, severity=GX_SEVERITY[spec.severity])
     except Exception as e:  # pydantic validation error: a config mistake, say which one
@@ -97,22 +100,30 @@ def build_context(root: Path, spec: GateSpec, docs_dir: Path | None = None) -> A
                 asset = source.add_dataframe_asset(table)
                 batch_defs[table] = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
-    vds_by_table: dict[str, list[Any]] = {}
-    for suite_name, tables in spec.suites.items():
-        suite = ctx.suites.add(gx.ExpectationSuite(
-            name=suite_name,
-            meta={"generated_from": "expectations/gate.yml",
-                  "regenerate_with": "python -m ingest.gate sync"}))
-        for e in spec.for_suite(suite_name):
-            suite.add_expectation(_build_expectation(gx, e))
-        for table in tables:
-            vd = ctx.validation_definitions.add(gx.ValidationDefinition(
-                name=f"{suite_name}__{table}", data=batch_defs[table], suite=suite))
-            vds_by_table.setdefault(table, []).append(vd)
+    # Each gate.yml suite becomes up to two GX suites: its row-wise expectations (run on
+    # each chunk of a table) and `<suite>__whole_column` (run once on whole columns).
+    gx_suites: dict[str, Any] = {}
+    for e in spec.expectations:
+        name = gx_suite_name(e)
+        if name not in gx_suites:
+            gx_suites[name] = ctx.suites.add(gx.ExpectationSuite(
+                name=name,
+                meta={"generated_from": "expectations/gate.yml", "gate_suite": e.suite,
+                      "row_wise": e.row_wise,
+                      "regenerate_with": "python -m ingest.gate sync"}))
+        gx_suites[name].add_expectation(_build_expectation(gx, e))
 
-    for table, vds in vds_by_table.items():
+    vds_by_checkpoint: dict[str, list[Any]] = {}
+    for name, suite in gx_suites.items():
+        for table in spec.suites[suite.meta["gate_suite"]]:
+            vd = ctx.validation_definitions.add(gx.ValidationDefinition(
+                name=f"{name}__{table}", data=batch_defs[table], suite=suite))
+            cp = checkpoint_name(table, row_wise=bool(suite.meta["row_wise"]))
+            vds_by_checkpoint.setdefault(cp, []).append(vd)
+
+    for cp, vds in vds_by_checkpoint.items():
         ctx.checkpoints.add(gx.Checkpoint(
-            name=f"gate__{table}", validation_definitions=vds,
+            name=cp, validation_definitions=vds,
             # No UpdateDataDocsAction per checkpoint: each one re-renders the whole site
             # (3.6 s of a 5 s run on the test fixture); run_gate builds Data Docs once.
             actions=[],
