@@ -21,8 +21,10 @@ The 1% re-run is judged by (re-run - fixed) / (full - fixed) per stage, where fi
 the `+0` run's time; ideally about 0.01.
 
 Prints a table and writes benchmarks/out/scale.json. The parent watches each size's
-process and stops it when its RSS passes --max-rss-mb (default 2048) or it runs past
---timeout seconds.
+process and stops it when the RSS of it and its process-step workers (summed; the page
+server is not counted) passes --max-rss-mb (default 2048) or it runs past --timeout
+seconds. "peak RSS" in the table is the size's process alone (getrusage); "all procs"
+is that sampled sum's peak.
 """
 
 from __future__ import annotations
@@ -343,17 +345,33 @@ def _watch(n: int, args: argparse.Namespace, out_json: Path) -> dict[str, Any]:
         if partial.is_file():
             res["partial"] = json.loads(partial.read_text(encoding="utf-8"))
     res["process_wall_s"] = wall
-    res["watched_peak_rss_mb"] = round(peak, 1)  # sampled every 0.5 s, worker only
+    res["watched_peak_rss_mb"] = round(peak, 1)  # sampled every 0.5 s, worker + its pool
     return res
 
 
 def _tree_rss_mb(pid: int) -> float:
-    """RSS of the worker process itself (not its server child), MB."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    """RSS of the worker process and its descendants (process-step workers), not the
+    page server child nor anything under it, MB: the memory the pipeline itself holds."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (d / "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(ppid, []).append(int(d.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if p != pid and "--serve" in Path(f"/proc/{p}/cmdline").read_bytes().decode(
+                    errors="replace").split("\0"):
+                continue  # the page server: not the pipeline's memory
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            todo += children.get(p, [])
+    return total
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -401,7 +419,7 @@ def format_table(doc: dict[str, Any]) -> str:
              f"(rate_limit {RATE_LIMIT:g} req/s, concurrency {CONCURRENCY}: set high on "
              f"purpose -- this measures the pipeline's own cost, not politeness delay)", ""]
     hdr = (f"{'N':>7} " + " ".join(f"{STEP_LABELS[s]:>17}" for s in STEPS)
-           + f" {'end-to-end':>17} {'peak RSS':>9} {'child RSS':>9}")
+           + f" {'end-to-end':>17} {'peak RSS':>9} {'all procs':>9}")
     lines += ["Full run: seconds (pages/s)", hdr, "-" * len(hdr)]
     for r in results:
         if "runs" not in r or "full" not in r["runs"]:
@@ -415,7 +433,7 @@ def format_table(doc: dict[str, Any]) -> str:
 
         lines.append(f"{n:>7} " + " ".join(f"{c(f['seconds'][s]):>17}" for s in STEPS)
                      + f" {c(f['end_to_end_s']):>17} {r['peak_rss_mb']:>7.0f}MB"
-                     f" {r['children_peak_rss_mb']:>7.0f}MB")
+                     f" {r.get('watched_peak_rss_mb', 0):>7.0f}MB")
         if f.get("error"):
             lines.append(f"        error: {f['error']}")
     if an["growth"]:

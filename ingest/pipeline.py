@@ -178,7 +178,7 @@ def _encodings(cfg: RunConfig) -> dict[str, str]:
 def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     """decode → parse → normalise → extract every landed page not processed yet."""
     from ingest.land import LandingStore
-    from ingest.process import process_page
+    from ingest.process_pool import process_pages
 
     overrides = _encodings(cfg)
     done = rejected = mentions = 0
@@ -195,14 +195,12 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
             docs.clear()
             rows.clear()
 
-        for i, raw in enumerate(pending, 1):
-            try:
-                result = process_page(raw, raw.read_bytes(),
-                                      encoding_override=overrides.get(raw.source or ""))
-            except Exception as exc:  # a parser bug must not lose the other pages
-                logger.exception("processing %s failed", raw.url)
-                store.record_error(raw.url, "parse", f"{type(exc).__name__}: {exc}",
-                                   cfg.run_id, sha256=raw.sha256)
+        for i, out in enumerate(process_pages(pending, overrides, total=total), 1):
+            raw, result = out.raw, out.processed
+            if result is None:  # a parser bug must not lose the other pages
+                logger.error("processing %s failed: %s", raw.url, out.trace)
+                store.record_error(raw.url, "parse", out.error or "", cfg.run_id,
+                                   sha256=raw.sha256)
                 continue
             if result.reject_reason:
                 rejected += 1

@@ -238,3 +238,38 @@ def test_a_rerun_over_an_unchanged_site_asks_for_no_article_again(tmp_path, loca
 
 def _article_hits(site) -> int:
     return sum(n for path, n in site.hits.items() if not path.startswith("/robots"))
+
+
+def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
+        tmp_path, monkeypatch):
+    from ingest import process_pool
+
+    monkeypatch.setattr(process_pool, "MIN_PAGES_FOR_POOL", 1)
+    monkeypatch.setenv(process_pool.WORKERS_ENV, "2")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in SOME_PAGES:
+        shutil.copy(SAMPLES / name, pages)
+    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
+                           input_dir=pages)
+    land_step(cfg)
+    with LandingStore(cfg.paths) as store:
+        lost = next(p for p in store.raw_pages() if p.url.endswith("04_sip_h1_big5.html"))
+    kept = lost.path.with_suffix(".kept")
+    lost.path.rename(kept)  # the raw file is unreadable for this run
+
+    first = process_step(cfg)
+    assert first["pages_processed"] == len(SOME_PAGES) - 1
+    with LandingStore(cfg.paths, read_only=True) as store:
+        errors = store.con.execute(
+            "select stage, reason from page_errors where url = ?", [lost.url]).fetchall()
+        assert errors == [("parse", errors[0][1])]
+        assert errors[0][1].startswith("FileNotFoundError:")
+        assert store.count_pending() == 1
+
+    kept.rename(lost.path)
+    second = process_step(cfg)
+    assert second["pages_processed"] == 1 and second["mentions"] > 0
+    with LandingStore(cfg.paths, read_only=True) as store:
+        assert store.count_pending() == 0
+        assert store.count("documents") == len(SOME_PAGES)
