@@ -49,8 +49,9 @@ Tasks, in order (each waits for the one before):
 - `land`: the one DuckDB writer of `landing.duckdb`: the fetch spool (or the
   `input_dir` files) into `raw_pages`, `fetch_state`, `page_errors`.
 - `process`: decode, parse, extract every new page into `documents` / `mentions`. Bad
-  *pages* never fail it (they go to `page_errors`); a failure here is a bug: read the
-  traceback.
+  *pages* never fail it (they go to `page_errors`); a worker process that dies (killed,
+  out of memory) fails it after saving the pages it finished, and its one retry takes
+  the rest. Any other failure here is a bug: read the traceback.
 - `dbt_build`: fresh build copy `<workdir>/build/warehouse.duckdb`, `dbt build` (seeds,
   models, tests). The failing model or dbt test is named in the log.
 - `gate`: Great Expectations suites on the build copy; report in
@@ -164,7 +165,7 @@ def zonewatch_pipeline() -> None:
         cfg = RunConfig.from_dict(up["cfg"])
         return _next(cfg, land_step(cfg))
 
-    @task
+    @task(retries=1, retry_delay=timedelta(seconds=30))  # resumes: finished pages are saved
     def process(up: dict[str, Any]) -> dict[str, Any]:
         from ingest.pipeline import process_step
 

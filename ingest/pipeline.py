@@ -44,6 +44,11 @@ class BuildFailed(RuntimeError):
         self.tests_only = tests_only
 
 
+class WorkerDied(RuntimeError):
+    """A processing worker process died (killed, out of memory). What finished before it
+    is saved; the rest stays pending and the next run (or a retry) takes it."""
+
+
 def _noop(_: str) -> None:
     pass
 
@@ -177,6 +182,8 @@ def _encodings(cfg: RunConfig) -> dict[str, str]:
 
 def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     """decode → parse → normalise → extract every landed page not processed yet."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from ingest.land import LandingStore
     from ingest.process_pool import process_pages
 
@@ -195,26 +202,34 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
             docs.clear()
             rows.clear()
 
-        for i, out in enumerate(process_pages(pending, overrides, total=total), 1):
-            raw, result = out.raw, out.processed
-            if result is None:  # a parser bug must not lose the other pages
-                logger.error("processing %s failed: %s", raw.url, out.trace)
-                store.record_error(raw.url, "parse", out.error or "", cfg.run_id,
-                                   sha256=raw.sha256)
-                continue
-            if result.reject_reason:
-                rejected += 1
-                store.record_error(raw.url, "decode" if result.reject_reason.startswith(
-                    "undecodable") else "parse", result.reject_reason, cfg.run_id,
-                    sha256=raw.sha256)
-            docs.append(result.document)
-            rows.extend(result.mentions)
-            done += 1
-            mentions += len(result.mentions)
-            if len(docs) >= BATCH:
-                flush()
-            if i % 50 == 0 or i == total:
-                progress(f"process: {i}/{total} pages")
+        i = 0
+        try:
+            for i, out in enumerate(process_pages(pending, overrides, total=total), 1):
+                raw, result = out.raw, out.processed
+                if result is None:  # a parser bug must not lose the other pages
+                    logger.error("processing %s failed: %s", raw.url, out.trace)
+                    store.record_error(raw.url, "parse", out.error or "", cfg.run_id,
+                                       sha256=raw.sha256)
+                    continue
+                if result.reject_reason:
+                    rejected += 1
+                    store.record_error(raw.url, "decode" if result.reject_reason.startswith(
+                        "undecodable") else "parse", result.reject_reason, cfg.run_id,
+                        sha256=raw.sha256)
+                docs.append(result.document)
+                rows.extend(result.mentions)
+                done += 1
+                mentions += len(result.mentions)
+                if len(docs) >= BATCH:
+                    flush()
+                if i % 50 == 0 or i == total:
+                    progress(f"process: {i}/{total} pages")
+        except BrokenProcessPool as exc:
+            flush()  # the pages already returned are whole: keep them
+            raise WorkerDied(
+                f"process: a worker process died (killed, or out of memory?) after {i} of "
+                f"{total} pages; those are saved, the other {total - i} stay pending and "
+                f"the next run takes them") from exc
         if docs:
             flush()
     return {"pages_processed": done, "pages_rejected": rejected, "mentions": mentions}

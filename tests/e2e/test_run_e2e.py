@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import duckdb
@@ -11,7 +14,13 @@ import pytest
 from ingest.cli import main
 from ingest.config import RunConfig
 from ingest.land import LandingStore
-from ingest.pipeline import fetch_and_land_step, land_step, process_step, run_all
+from ingest.pipeline import (
+    WorkerDied,
+    fetch_and_land_step,
+    land_step,
+    process_step,
+    run_all,
+)
 from ingest.publish import file_digest
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "corpus"
@@ -273,3 +282,40 @@ def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
     with LandingStore(cfg.paths, read_only=True) as store:
         assert store.count_pending() == 0
         assert store.count("documents") == len(SOME_PAGES)
+
+
+def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_the_rest(
+        tmp_path, monkeypatch):
+    from ingest import process_pool
+
+    monkeypatch.setattr(process_pool, "MIN_PAGES_FOR_POOL", 1)
+    monkeypatch.setattr(process_pool, "PAGES_PER_TASK", 2)  # few pages in flight
+    monkeypatch.setenv(process_pool.WORKERS_ENV, "2")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    n = 160
+    for i in range(n):
+        (pages / f"p{i:03d}.html").write_text(
+            f"<html><body><p>{2000 + i % 20}年，某开发区地区生产总值达到{100 + i}亿元，"
+            f"签约亿元以上项目{i}个。</p></body></html>", encoding="utf-8")
+    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
+                           input_dir=pages)
+    land_step(cfg)
+
+    def kill_a_worker(msg: str) -> None:
+        if msg.startswith("process: 50/"):
+            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+
+    with pytest.raises(WorkerDied, match=r"after \d+ of 160 pages; .* stay pending") as died:
+        process_step(cfg, kill_a_worker)
+    with LandingStore(cfg.paths, read_only=True) as store:
+        saved, pending = store.count("documents"), store.count_pending()
+    assert f"after {saved} of 160" in str(died.value)
+    assert 50 <= saved < n and saved + pending == n
+
+    second = process_step(cfg)
+    assert second["pages_processed"] == n - saved
+    with LandingStore(cfg.paths, read_only=True) as store:
+        assert store.count_pending() == 0 and store.count("documents") == n
+        documents = store.con.execute("select count(distinct document_id) from mentions")
+        assert documents.fetchone()[0] == n

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -89,6 +91,20 @@ def test_the_pool_reads_its_input_lazily(pool_for_small_runs):
     in_flight = 2 * process_pool.TASKS_PER_WORKER * process_pool.PAGES_PER_TASK
     assert taken <= in_flight + process_pool.PAGES_PER_TASK
     outcomes.close()  # stops the pool without processing the rest
+
+
+def test_a_worker_that_dies_breaks_the_pool_instead_of_losing_pages(pool_for_small_runs):
+    pages = _pages(300)
+    outcomes = process_pages(pages, {}, total=len(pages), workers=2)
+    first = next(outcomes)
+    os.kill(first.pid, signal.SIGKILL)
+
+    got = [first]
+    with pytest.raises(BrokenProcessPool):
+        got.extend(outcomes)  # whatever finished before the kill, then the error
+    assert len(got) < len(pages)
+    assert [o.raw.url for o in got] == [p.url for p in pages[:len(got)]]
+    assert all(o.processed is not None for o in got)
 
 
 def test_a_small_backlog_is_processed_without_a_pool():
