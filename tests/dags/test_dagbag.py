@@ -78,8 +78,11 @@ def test_gate_never_retries_and_notifies(pipeline_dag):
     callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
     assert callbacks and all(callable(c) for c in callbacks)
     # the dbt / gate / publish steps are deterministic: retrying hides problems
-    for task_id in ("process", "dbt_build", "gate", "publish"):
+    for task_id in ("dbt_build", "gate", "publish"):
         assert pipeline_dag.get_task(task_id).retries == 0
+    # process fails only when a worker process dies (bad pages go to page_errors); what it
+    # finished is saved, so one retry resumes with the rest
+    assert pipeline_dag.get_task("process").retries == 1
 
 
 def test_gate_callback_calls_notify_failure(pipeline_dag, monkeypatch):
