@@ -1,5 +1,5 @@
-"""The gate's configuration: `expectations/gate.yml` read and checked, and the DuckDB
-queries that turn each build-copy table into the frame the expectations run on."""
+"""The gate's configuration: `expectations/gate.yml` read and checked, and where each
+gate table's frame is read in the build copy (dbt's `gate` views)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import yaml
 
 from ingest.config import EXPECTATIONS_DIR, ConfigError
 
-__all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "GateSpec", "TABLE_QUERIES", "TableSource",
-           "load_spec"]
+__all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "GATE_SCHEMA", "GateSpec", "TABLE_QUERIES",
+           "TableSource", "load_spec"]
 
 DEFAULT_CONFIG = EXPECTATIONS_DIR / "gate.yml"
 SEVERITIES = ("block", "warn", "quarantine")
@@ -48,89 +48,40 @@ WHOLE_COLUMN = "whole_column"  # suffix of the GX suites/checkpoints of the othe
 
 @dataclass(frozen=True)
 class TableSource:
-    """How one gate table is read from the build copy, and which columns make an example."""
+    """Where one gate table is read in the build copy (a view of dbt's `gate` models, with
+    the derived columns its expectations read), and which columns make an example."""
 
-    sql: str
+    relation: str | None  # None: built in Python, not read from the build copy
     key: str
     url: str | None = None
     sentence: str | None = None
     context: tuple[str, ...] = ()  # always shown in examples, after the failing columns
 
 
-_FACT_SQL = """
-    select *, year(period_start) as period_start_year, year(period_end) as period_end_year
-    from main.{table}
-"""
+GATE_SCHEMA = "gate"  # dbt_project/models/gate: one view `gate__<table>` per gate table
 
-# Static SQL (identifiers only, no values). Derived columns are named in gate.yml's header.
+
+def _view(table: str, key: str, **kw: Any) -> TableSource:
+    return TableSource(f'{GATE_SCHEMA}."gate__{table}"', key, **kw)
+
+
 TABLE_QUERIES: dict[str, TableSource] = {
-    "stg_landing__documents": TableSource(
-        sql="""
-            select document_id, content_sha256, url, title, status, reject_reason,
-                   published_at_source,
-                   encoding, encoding_source, cjk_share,
-                   coalesce(length(text), 0) as text_chars,
-                   left(coalesce(text, ''), 80) as text_head
-            from staging.stg_landing__documents
-        """,
-        key="document_id", url="url", sentence="text_head",
+    "stg_landing__documents": _view(
+        "stg_landing__documents", "document_id", url="url", sentence="text_head",
         context=("status", "reject_reason", "text_chars")),
-    "stg_landing__mentions": TableSource(
-        sql="""
-            -- documents joined as they are, not grouped: grouping held every page's
-            -- text in one hash table (OOM at 100k pages). A repeated document_id
-            -- repeats its mentions here, and document_id_unique blocks the run anyway.
-            with docs as (
-                select document_id, url, text, published_at
-                from staging.stg_landing__documents
-            )
-            select m.mention_id, m.document_id, docs.url, m.sentence, m.raw_text,
-                   m.char_start, m.char_end, m.value, m.unit, m.qualifier, m.indicator_id,
-                   m.category, m.status, m.period_start, m.period_end, m.period_basis,
-                   m.region_id, m.region_basis,
-                   year(m.period_start) as period_start_year,
-                   year(m.period_end) as period_end_year,
-                   length(docs.text) as document_text_length,
-                   docs.document_id is not null as document_found,
-                   case when m.char_start >= 0 and m.char_end > m.char_start
-                        then coalesce(substr(docs.text, m.char_start + 1,
-                                             m.char_end - m.char_start) = m.raw_text, false)
-                        else false end as raw_text_matches_slice,
-                   substr(docs.text, greatest(m.char_start, 0) + 1,
-                          greatest(m.char_end - m.char_start, 0)) as text_slice,
-                   coalesce(m.status = 'target' and m.period_end < docs.published_at, false)
-                       as target_before_page
-            from staging.stg_landing__mentions as m
-            left join docs on docs.document_id = m.document_id
-        """,
-        key="mention_id", url="url", sentence="sentence",
+    "stg_landing__mentions": _view(
+        "stg_landing__mentions", "mention_id", url="url", sentence="sentence",
         context=("raw_text", "text_slice", "char_start", "char_end", "value", "unit")),
-    **{t: TableSource(sql=_FACT_SQL.format(table=t), key="fact_id", url="source_url",
-                      sentence="evidence", context=("value", "unit", "indicator_id", "region_id"))
+    **{t: _view(t, "fact_id", url="source_url", sentence="evidence",
+                context=("value", "unit", "indicator_id", "region_id"))
        for t in FACT_TABLES},
-    "fct_mentions": TableSource(
-        sql="""
-            with docs as (
-                select document_id, any_value(url) as url
-                from main.dim_document group by document_id
-            ),
-            facts as (
-                select fact_id from main.fct_investment
-                union all select fact_id from main.fct_output
-                union all select fact_id from main.fct_compute
-            )
-            select fm.*, docs.url as url,
-                   coalesce(fm.fact_id in (select fact_id from facts), false) as fact_found
-            from main.fct_mentions as fm
-            left join docs on docs.document_id = fm.document_id
-        """,
-        key="mention_id", url="url", sentence="sentence", context=("fact_id", "raw_text")),
-    "dim_region": TableSource(sql="select * from main.dim_region", key="region_id"),
-    "dim_indicator": TableSource(sql="select * from main.dim_indicator", key="indicator_id"),
-    "dim_document": TableSource(sql="select * from main.dim_document", key="document_id",
-                                url="url", sentence="title"),
+    "fct_mentions": _view("fct_mentions", "mention_id", url="url", sentence="sentence",
+                          context=("fact_id", "raw_text")),
+    "dim_region": _view("dim_region", "region_id"),
+    "dim_indicator": _view("dim_indicator", "indicator_id"),
+    "dim_document": _view("dim_document", "document_id", url="url", sentence="title"),
     # Built in Python from the build copy and the published warehouse (see _row_counts).
-    "row_counts": TableSource(sql="", key="table_name", context=("published_rows",)),
+    "row_counts": TableSource(None, "table_name", context=("published_rows",)),
 }
 
 

@@ -47,12 +47,19 @@ def encodable(spec: GateSpec, table: str) -> frozenset[str]:
                      if all(o.expect in EQUALITY_ONLY for o in whole if c in o.columns))
 
 
+def _relation(table: str) -> str:
+    relation = TABLE_QUERIES[table].relation
+    if relation is None:
+        raise ValueError(f"{table} is built in Python, not read from the build copy")
+    return relation
+
+
 def _select(table: str, columns: dict[str, bool]) -> str:
     # A column checked only for NULLs is read as '' / NULL: its nullness, not its text.
     select = ", ".join(
         (f'case when "{c}" is null then null else \'\' end as "{c}"' if null_only else f'"{c}"')
         for c, null_only in columns.items())
-    return f"select {select} from ({TABLE_QUERIES[table].sql}) as t"  # noqa: S608 (names from gate.yml, checked by GX)
+    return f"select {select} from {_relation(table)} as t"  # noqa: S608 (names from gate.yml, checked by GX)
 
 
 def chunks(con: duckdb.DuckDBPyConnection, table: str,
@@ -104,26 +111,26 @@ def decode(con: duckdb.DuckDBPyConnection, table: str, column: str,
         return {}
     rows = con.execute(
         f'select distinct r, v from (select "{column}" as v, dense_rank() over '  # noqa: S608 (names from gate.yml)
-        f'(order by "{column}") as r from ({TABLE_QUERIES[table].sql}) as t '
+        f'(order by "{column}") as r from {_relation(table)} as t '
         f'where "{column}" is not null) where r in (select unnest(?))',
         [[int(r) for r in ranks]]).fetchall()
     return {int(r): v for r, v in rows}
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"select count(*) from ({TABLE_QUERIES[table].sql}) as t").fetchone()  # noqa: S608 (fixed names)
+    row = con.execute(f"select count(*) from {_relation(table)}").fetchone()  # noqa: S608 (fixed names)
     return int(row[0]) if row else 0
 
 
 def rows_by_key(con: duckdb.DuckDBPyConnection, table: str,
                 keys: list[Any]) -> dict[Any, dict[str, Any]]:
-    """Whole rows of `table` (its TABLE_QUERIES select) for some keys: examples and
-    quarantine rows are read back by key, never kept for every row."""
-    if not keys or not TABLE_QUERIES[table].sql:
+    """Whole rows of `table` (its gate view) for some keys: examples and quarantine rows
+    are read back by key, never kept for every row."""
+    if not keys or not TABLE_QUERIES[table].relation:
         return {}
     key = TABLE_QUERIES[table].key
     rel = con.execute(
-        f'select * from ({TABLE_QUERIES[table].sql}) as t '  # noqa: S608 (fixed names)
+        f'select * from {_relation(table)} as t '  # noqa: S608 (fixed names)
         f'where "{key}" in (select unnest(?))', [[str(k) for k in keys]])
     names = [d[0] for d in rel.description]
     out: dict[Any, dict[str, Any]] = {}

@@ -12,6 +12,7 @@ Fixture (written with the duckdb API against ingest/sql/landing.sql):
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from typing import Any
 
 import duckdb
 import pytest
+
+from ingest.gate_config import TABLE_QUERIES
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO / "dbt_project"
@@ -357,20 +360,26 @@ def test_build_succeeds(built: Built) -> None:
     assert built.first.success, built.first.failures
 
 
-def test_build_file_is_self_contained(built: Built) -> None:
-    # No views (they would point at the `landing` catalog, absent for BI tools) ...
+def test_build_file_is_self_contained(built: Built, tmp_path: Path) -> None:
+    # The only views are the gate's, and none reads the `landing` catalog (absent for BI
+    # tools).
     views = built.query(
-        "select table_name from information_schema.tables where table_type = 'VIEW'"
+        "select schema_name, view_name, sql from duckdb_views() where not internal"
     )
-    assert views == []
-    # ... and every table reads without landing attached.
+    assert {(s, n.removeprefix("gate__")) for s, n, _ in views} == {
+        ("gate", t) for t in TABLE_QUERIES if TABLE_QUERIES[t].relation}
+    for _, name, sql in views:
+        assert not any(c in sql for c in ("landing.", '"landing".')), name
     tables = built.query(
         "select table_schema, table_name from information_schema.tables "
         "where table_type = 'BASE TABLE'"
     )
-    con = duckdb.connect(str(built.build_db), read_only=True)
+    # Every table and view reads without landing attached, from a copy under another name.
+    published = tmp_path / "published.duckdb"
+    shutil.copyfile(built.build_db, published)
+    con = duckdb.connect(str(published), read_only=True)
     try:
-        for schema, name in tables:
+        for schema, name in [*tables, *((s, n) for s, n, _ in views)]:
             con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
     finally:
         con.close()

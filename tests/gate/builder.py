@@ -2,12 +2,17 @@
 
 `good_build()` returns table -> list of row dicts; tests change rows and call
 `write_build(path, tables)`. Column lists follow docs/design.md (landing tables,
-as the dbt staging views expose them) and ../shared/CONTRACT.md (marts, dims).
+as the dbt staging views expose them) and ../shared/CONTRACT.md (marts, dims). The
+gate's views (dbt_project/models/gate) are created over them from dbt's own compiled
+SQL, so the gate reads these tables through the same views as a real build copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -149,10 +154,32 @@ def write_build(path: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
                     f"insert into {schema}.{name} ({', '.join(cols)}) "
                     f"values ({', '.join('?' for _ in cols)})",
                     [[r[c] for c in cols] for r in rows])
+        con.execute("create schema if not exists gate")
+        for name, select in gate_views().items():
+            # a table it reads may be left out on purpose: the gate reports it unreadable
+            with contextlib.suppress(duckdb.CatalogException, duckdb.BinderException):
+                con.execute(f'create view gate."{name}" as {select}')
         con.execute("checkpoint")
     finally:
         con.close()
     return path
+
+
+@functools.cache
+def gate_views() -> dict[str, str]:
+    """View name -> SELECT of dbt's `gate` models, compiled by dbt (once a process)."""
+    from ingest.dbt_build import run_dbt
+
+    with tempfile.TemporaryDirectory(prefix="zw-gate-views-") as tmp:
+        landing = Path(tmp) / "landing.duckdb"
+        duckdb.connect(str(landing)).close()
+        res = run_dbt("compile", Path(tmp) / "build.duckdb", landing, Path(tmp) / "dbt",
+                      extra_args=["--select", "path:models/gate"])
+        compiled = Path(tmp) / "dbt" / "target" / "compiled" / "zonewatch" / "models" / "gate"
+        views = {f.stem: f.read_text(encoding="utf-8") for f in compiled.glob("*.sql")}
+    if not res.success or not views:
+        raise RuntimeError(f"dbt compile of the gate views failed: {res}")
+    return views
 
 
 def fact_row(i: int, **over: Any) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def test_committed_context_is_a_working_gx_context(tmp_path: Path) -> None:
     count_fact["value"] = 2e7  # 20 million new enterprises: out of range
     db = write_build(tmp_path / "b.duckdb", tables)
     with duckdb.connect(str(db), read_only=True) as con:
-        frame = con.sql(TABLE_QUERIES["fct_output"].sql).df()
+        frame = con.sql(f"select * from {TABLE_QUERIES['fct_output'].relation}").df()
     frame.insert(0, "_row", range(len(frame)))
     res = ctx.checkpoints.get("gate__fct_output").run(
         batch_parameters={"dataframe": frame},

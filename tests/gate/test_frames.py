@@ -13,6 +13,14 @@ import pytest
 from benchmarks.buildcopy import build_copy
 from ingest import gate, gate_frames
 from ingest.gate_config import ROW_KEY, load_spec
+from tests.gate.builder import gate_views
+
+
+def _gate_view(con: duckdb.DuckDBPyConnection, table: str) -> duckdb.DuckDBPyConnection:
+    """The gate reads `table` through its dbt view, as in a build copy."""
+    con.execute("create schema if not exists gate")
+    con.execute(f'create view gate."gate__{table}" as {gate_views()[f"gate__{table}"]}')
+    return con
 
 
 def _regions(n: int) -> duckdb.DuckDBPyConnection:
@@ -25,7 +33,7 @@ def _regions(n: int) -> duckdb.DuckDBPyConnection:
                case when i = 7 then null else '很长的名字' || i end as name_zh
         from range({n}) as t(i)
     """)
-    return con
+    return _gate_view(con, "dim_region")
 
 
 def test_chunks_number_rows_across_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,6 +51,7 @@ def test_chunks_number_rows_across_the_table(monkeypatch: pytest.MonkeyPatch) ->
 def test_an_empty_table_is_one_empty_chunk() -> None:
     con = duckdb.connect()
     con.execute("create table main.dim_region (region_id varchar, level varchar)")
+    _gate_view(con, "dim_region")
     (frame,) = gate_frames.chunks(con, "dim_region", {"region_id": False, "level": False})
     assert frame.empty and {"region_id", "level", ROW_KEY} <= set(frame.columns)
 

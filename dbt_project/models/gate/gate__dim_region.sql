@@ -1,0 +1,3 @@
+-- The frame its suite reads: dim_region as published.
+
+select * from {{ ref('dim_region').include(database=false) }}

@@ -1,0 +1,3 @@
+-- The frame the `facts` suite reads for fct_compute. Body: macros/gate_fact_frame.sql.
+
+{{ gate_fact_frame('fct_compute') }}
