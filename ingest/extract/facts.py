@@ -20,6 +20,7 @@ from ingest.extract.lexicon import Indicator, Lexicon, load_lexicon
 from ingest.extract.periods import PeriodExpr, find_periods
 from ingest.extract.quantities import Quantity, find_quantities
 from ingest.extract.regions import RegionMention, find_region_mentions, primary_region
+from ingest.extract.tables import Cell, TableHeader, parse_header, read_row
 
 __all__ = ["Mention", "extract_mentions", "reference_year"]
 
@@ -131,15 +132,7 @@ def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> Indicator | None:
             cl, _ = _bounds(s, a, _CLAUSE_END)
             subject = _CONNECTIVES.sub("", s[cl:a])
             reach = cl if subject else 0
-            for _a2, _b2, base_kw in _keyword_matches(s, reach, a, lex)[::-1]:
-                if base_kw in _GROWTH_WORDS or base_kw in _DECLINE_WORDS:
-                    continue
-                for ind_id in lex.keyword_indicators.get(base_kw, ()):
-                    base = lex.indicators[ind_id]
-                    for cand in (f"{base.indicator_id}_growth", f"{base.category}_growth"):
-                        if cand in lex.indicators:
-                            return lex.indicators[cand]
-            return None
+            return _growth_of([k for _a2, _b2, k in _keyword_matches(s, reach, a, lex)], lex)
         if unit == "count" and _count_of_something_else(s, q, a, b, lex):
             continue
         ind = lex.indicator_for(kw, unit)
@@ -148,6 +141,19 @@ def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> Indicator | None:
     if unit == "PFLOPS" and (q.explicit_flops or _COMPUTE_CONTEXT.search(s)):
         # 提升至200PFLOPS: a FLOPS figure measures computing capacity whatever it is called.
         return next((i for i in lex.indicators.values() if i.category == "compute"), None)
+    return None
+
+
+def _growth_of(keywords: list[str], lex: Lexicon) -> Indicator | None:
+    """The growth-rate indicator of the nearest (last) keyword that names a measure."""
+    for base_kw in keywords[::-1]:
+        if base_kw in _GROWTH_WORDS or base_kw in _DECLINE_WORDS:
+            continue
+        for ind_id in lex.keyword_indicators.get(base_kw, ()):
+            base = lex.indicators[ind_id]
+            for cand in (f"{base.indicator_id}_growth", f"{base.category}_growth"):
+                if cand in lex.indicators:
+                    return lex.indicators[cand]
     return None
 
 
@@ -286,9 +292,17 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     doc_carry = _Carry(ref_year, ref_basis, None)
     out: list[Mention] = []
     target_section = False
+    table: TableHeader | None = None
     for pi in range(len(paragraph_starts)):
         p_start, p_end = bounds[pi], min(bounds[pi + 1] - 1, len(text))
         in_title = pi < title_paragraphs
+        if not in_title:  # a table's rows, under the header row that opened it
+            row = read_row(text[p_start:p_end], table, lex) if table else None
+            if row is not None and table is not None:
+                out.extend(_table_mentions(text, p_start, p_end, table, row, doc_carry,
+                                           primary, ref_year, ref_basis, lex))
+                continue
+            table = parse_header(text[p_start:p_end])  # (its 1—9月 is a period, too)
         if not in_title and _is_heading(text[p_start:p_end]):
             target_section = _heading_opens_plans(text[p_start:p_end], lex, target_section)
         carry = _Carry(doc_carry.year, doc_carry.year_basis, doc_carry.region, doc_carry.span)
@@ -334,6 +348,66 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                     carry.region = r
         if not in_title and carry.region is not None:
             doc_carry.region = carry.region
+    return out
+
+
+def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
+                    row: tuple[str, list[Cell]], carry: _Carry, primary: str | None,
+                    ref_year: int | None, ref_basis: str, lex: Lexicon) -> list[Mention]:
+    """A table row's figures: what its label names, in the period its column (else the
+    page's text before the table) gives; a table reports results, so actual unless its
+    column says otherwise (目标, 预计)."""
+    name, cells = row
+    keywords = [k for _, _, k in _keyword_matches(name, 0, len(name), lex)]
+    st = lex.rules["status"]
+
+    def column_period(col: int) -> PeriodExpr | None:
+        found = find_periods(header.cells[col], ref_year, carry.year)
+        return next((p for p in found if p.period_start is not None), None)
+
+    # A growth column (比上年同期增长) is over the period of the table's figures.
+    table_period = next((p for col, role in enumerate(header.roles) if role == "value"
+                         and (p := column_period(col)) is not None), None)
+    out = []
+    for cell in cells:
+        q = cell.quantity
+        unit = "CNY" if q.implied_unit else q.unit
+        growth = cell.role == "growth" or (unit == "percent" and any(
+            w in name for w in (*_GROWTH_WORDS, *_DECLINE_WORDS)))
+        # What the row names (地区生产总值); else what its column names (项目名称 |
+        # 总投资(亿元): the row is a project, the column the measure).
+        column = header.cells[cell.column]
+        named = keywords or [k for _, _, k in _keyword_matches(column, 0, len(column), lex)]
+        ind = _growth_of(named, lex) if growth and unit == "percent" else next(
+            (i for kw in named[::-1] if (i := lex.indicator_for(kw, unit))), None)
+        if ind is None or unit not in {"CNY", "PFLOPS", "percent", "count"}:
+            continue
+        period = column_period(cell.column) if cell.role == "value" else None
+        period = period or table_period
+        if period is not None:
+            ps, pe = period.period_start, period.period_end
+            basis = "explicit" if period.explicit else "context"
+        elif carry.span is not None:
+            (ps, pe), basis = carry.span, "context"
+        elif carry.year is not None:
+            ps, pe, basis = date(carry.year, 1, 1), date(carry.year, 12, 31), carry.year_basis
+        else:
+            ps = pe = None
+            basis = "unknown"
+        status = ("estimate" if any(w in column for w in st["estimate"]) else
+                  "target" if any(w in column for w in st["target"]) or "目标" in column
+                  else "actual")
+        region = carry.region
+        out.append(Mention(
+            char_start=p_start + cell.start, char_end=p_start + cell.end,
+            raw_text=text[p_start + cell.start:p_start + cell.end],
+            sentence=text[p_start:p_end], value=q.value, value_high=q.value_high, unit=unit,
+            qualifier=q.qualifier, indicator_id=ind.indicator_id, category=ind.category,
+            status=status, period_start=ps, period_end=pe, period_basis=basis,
+            region_id=region.region_id if region else primary,
+            region_text=region.text if region else (
+                lex.regions[primary].name_zh if primary else None),
+            region_basis="paragraph" if region else "document" if primary else "none"))
     return out
 
 
