@@ -348,7 +348,18 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                     carry.region = r
         if not in_title and carry.region is not None:
             doc_carry.region = carry.region
-    return out
+    return _without_restated_title(out, title_end)
+
+
+def _figure_key(m: Mention) -> tuple[str, str, str]:
+    return m.category, m.unit, f"{m.value:.6g}"
+
+
+def _without_restated_title(mentions: list[Mention], title_end: int) -> list[Mention]:
+    """A headline figure the body states again is one fact: the body's, which has the
+    sentence around it (its period, its region), not the headline's guess from the date."""
+    in_body = {_figure_key(m) for m in mentions if m.char_start >= title_end}
+    return [m for m in mentions if m.char_start >= title_end or _figure_key(m) not in in_body]
 
 
 def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,

@@ -596,3 +596,22 @@ def test_phenomenon(case: Case) -> None:
 def test_case_ids_unique() -> None:
     ids = [c.id for c in CASES] + [c.id for c, _ in KNOWN_GAPS]
     assert len(ids) == len(set(ids))
+
+
+def test_a_headline_figure_the_body_restates_is_the_bodys_fact() -> None:
+    """The headline's period is a guess from the page date (2024); the body says when."""
+    paras = ("新区二季度集中签约 项目总投资320亿元 算力达到2EFLOPS",
+             "2024年第二季度,新区集中签约项目28个,总投资320亿元。",
+             "截至2023年底,新区算力规模达到2EFLOPS。")
+    text, starts = _document(paras)
+    ms = extract_mentions(text, starts, PUB, title_paragraphs=1)
+    assert all(m.char_start > len(paras[0]) for m in ms), _describe(ms)
+    (cny,) = [m for m in ms if m.unit == "CNY"]
+    assert (cny.value, cny.period_start, cny.period_end) == (3.2e10, D(2024, 4, 1),
+                                                             D(2024, 6, 30))
+    (flops,) = [m for m in ms if m.unit == "PFLOPS"]
+    assert (flops.value, flops.period_end) == (2000, D(2023, 12, 31))
+    # a headline figure the body does not repeat stays
+    text, starts = _document(("新区去年地区生产总值突破900亿元", "全区经济稳中有进。"))
+    only = extract_mentions(text, starts, PUB, title_paragraphs=1)
+    assert [m.value for m in only] == [9e10]
