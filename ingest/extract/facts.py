@@ -157,6 +157,12 @@ def _growth_of(keywords: list[str], lex: Lexicon) -> Indicator | None:
     return None
 
 
+# Between a clause's region and its number: nothing that names another measure
+# (洛阳市为…, 乙区则提出增长…).
+_ONLY_LINKS = re.compile(r"\s*(?:则|也|亦|同样)?(?:提出|力争|争取|预计|计划|要求)?"
+                         r"(?:为|达|达到|实现|完成|增长|下降)?\s*")
+
+
 def _inherited(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
                last_by_unit: dict[str, Indicator]) -> Indicator | None:
     """郑州市地区生产总值X亿元；洛阳市Y亿元: a clause that only names a region before its
@@ -168,7 +174,7 @@ def _inherited(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
     for r in s_regions:
         pos, end = r.start - offset, r.end - offset
         if cl <= pos and end <= q.start and not s[cl:pos].strip() and \
-                re.fullmatch(r"\s*(?:为|达|达到|实现|完成)?\s*", s[end:q.start]):
+                _ONLY_LINKS.fullmatch(s[end:q.start]):
             return last_by_unit[unit]
     return None
 

@@ -466,6 +466,10 @@ CASES: list[Case] = [
            F(500, unit="PFLOPS", years=(2023, 2023)), n=1),
     C("num-decline-is-negative-growth", "2023年,全区工业投资同比下降12%。",
            F(-12, unit="percent", years=(2023, 2023))),
+    C("inherit-growth-in-a-parallel-clause",
+      "今年,江汉区力争地区生产总值增长6.5%左右,硚口区则提出增长6%以上。",
+      F(6.5, unit="percent", qualifier="about", status="target", indicator="gdp_growth"),
+      F(6, unit="percent", qualifier="at_least", status="target", indicator="gdp_growth")),
     # ---------------------------------------------------------------- tables (one row a
     # paragraph, cells one space apart: what normalise makes of <tr> and of spaced text)
     C("tbl-unit-column-and-growth",
