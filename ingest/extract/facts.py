@@ -258,6 +258,11 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
         # loses to the target named after it.
         if trailing_target and nearest < cl:
             return "target"
+        # 二、主要目标 … “十四五”期间累计完成投资1.2万亿元 (in 2021): under a heading of
+        # plans, a period that runs into a later year has not been done yet.
+        if target_section and nearest == act and pe is not None and ref is not None \
+                and pe.year > ref.year:
+            return "target"
         if not future or not dated_ref:
             return "actual"
     if future or trailing_target:

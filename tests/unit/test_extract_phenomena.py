@@ -470,6 +470,13 @@ CASES: list[Case] = [
       "今年,江汉区力争地区生产总值增长6.5%左右,硚口区则提出增长6%以上。",
       F(6.5, unit="percent", qualifier="about", status="target", indicator="gdp_growth"),
       F(6, unit="percent", qualifier="at_least", status="target", indicator="gdp_growth")),
+    C("status-cumulative-plan-under-a-goals-heading",
+      ("二、主要目标", "“十四五”期间,全区累计完成固定资产投资3000亿元以上。"),
+      F(3e11, qualifier="at_least", status="target", years=(2021, 2025)),
+      pub=D(2021, 5, 10)),
+    C("status-cumulative-since-the-plan-began-is-actual",
+      "“十四五”以来,全区累计完成固定资产投资1800亿元。",
+      F(1.8e11, status="actual"), pub=D(2024, 5, 10)),
     # ---------------------------------------------------------------- tables (one row a
     # paragraph, cells one space apart: what normalise makes of <tr> and of spaced text)
     C("tbl-unit-column-and-growth",
