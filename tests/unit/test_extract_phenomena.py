@@ -477,6 +477,9 @@ CASES: list[Case] = [
     C("status-cumulative-since-the-plan-began-is-actual",
       "“十四五”以来,全区累计完成固定资产投资1800亿元。",
       F(1.8e11, status="actual"), pub=D(2024, 5, 10)),
+    C("status-output-once-a-plant-runs-is-a-target",
+      "2024年,该项目总投资30亿元,达产后预计年产值可达60亿元。",
+      F(3e9, status="actual"), F(6e9, status="target")),
     # ---------------------------------------------------------------- tables (one row a
     # paragraph, cells one space apart: what normalise makes of <tr> and of spaced text)
     C("tbl-unit-column-and-growth",
