@@ -32,8 +32,12 @@ class DbtResult:
 
 
 def project_fingerprint() -> str:
-    """A hash of everything that shapes the warehouse: dbt project, models, macros, seeds."""
-    h = hashlib.sha256()
+    """A hash of everything that shapes the warehouse: dbt project, models, macros, seeds,
+    and the extractor version (re-extracted mentions keep their ids, so incremental
+    staging would keep their old rows)."""
+    from ingest.extract.version import extractor_version
+
+    h = hashlib.sha256(extractor_version().encode())
     for name in _FINGERPRINTED:
         root = DBT_PROJECT_DIR / name
         files = sorted(root.rglob("*")) if root.is_dir() else [root]

@@ -316,26 +316,48 @@ class LandingStore:
             for r in rows
         ]
 
-    def count_pending(self) -> int:
-        """How many raw pages have no `documents` row yet."""
-        row = self.con.execute(
-            "select count(*) from raw_pages r where not exists "
-            "(select 1 from documents d where d.sha256 = r.sha256)").fetchone()
+    @staticmethod
+    def _pending(extractor_version: str | None) -> tuple[str, list[Any]]:
+        if extractor_version is None:
+            return "not exists (select 1 from documents d where d.sha256 = r.sha256)", []
+        return ("not exists (select 1 from documents d where d.sha256 = r.sha256 "
+                "and d.extractor_version = ?)", [extractor_version])
+
+    def count_pending(self, extractor_version: str | None = None) -> int:
+        """How many raw pages have no `documents` row yet (or, given a version, none
+        written by that extractor version)."""
+        pending, params = self._pending(extractor_version)
+        row = self.con.execute(f"select count(*) from raw_pages r where {pending}",  # noqa: S608 (fixed SQL)
+                               params).fetchone()
         return int(row[0]) if row else 0
 
-    def pending_pages(self, page_size: int = 1000) -> Iterator[RawPage]:
-        """Raw pages with no `documents` row yet, oldest first, read `page_size` rows at a
+    def count_stale(self, extractor_version: str) -> int:
+        """How many `documents` rows another extractor version wrote."""
+        row = self.con.execute("select count(*) from documents where extractor_version <> ?",
+                               [extractor_version]).fetchone()
+        return int(row[0]) if row else 0
+
+    def pending_pages(self, page_size: int = 1000,
+                      extractor_version: str | None = None) -> Iterator[RawPage]:
+        """Raw pages `count_pending` counts, oldest first, read `page_size` rows at a
         time (keyset on fetched_at, sha256): a backlog of any size is streamed, and the
         caller may write documents between pages (a processed page is simply not seen
         again; one that failed is not re-read in this pass)."""
-        pending = "not exists (select 1 from documents d where d.sha256 = r.sha256)"
-        batch = self._raw_pages(f"where {pending}", limit=page_size)
+        pending, params = self._pending(extractor_version)
+        batch = self._raw_pages(f"where {pending}", params, limit=page_size)
         while batch:
             yield from batch
             last = batch[-1]
             batch = self._raw_pages(
                 f"where {pending} and (r.fetched_at, r.sha256) > (?, ?)",
-                [last.fetched_at, last.sha256], limit=page_size)
+                [*params, last.fetched_at, last.sha256], limit=page_size)
+
+    def delete_documents(self, document_ids: Sequence[str]) -> None:
+        """Drop documents and their mentions (before a page's rows are written again)."""
+        if document_ids:
+            for table in ("mentions", "documents"):  # fixed names
+                self.con.execute(f"delete from {table} where document_id in "  # noqa: S608
+                                 "(select unnest(?))", [list(document_ids)])
 
     def raw_pages(self) -> list[RawPage]:
         return self._raw_pages("")

@@ -181,22 +181,31 @@ def _encodings(cfg: RunConfig) -> dict[str, str]:
 
 
 def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
-    """decode → parse → normalise → extract every landed page not processed yet."""
+    """decode → parse → normalise → extract every landed page not processed yet by this
+    extractor version."""
     from concurrent.futures.process import BrokenProcessPool
 
+    from ingest.extract import EXTRACTOR_VERSION
     from ingest.land import LandingStore
     from ingest.process_pool import process_pages
 
     overrides = _encodings(cfg)
     done = rejected = mentions = 0
     with LandingStore(cfg.paths) as store:
-        total = store.count_pending()
-        pending = store.pending_pages()  # streamed: a backlog is never one list
+        # Pages an older extractor processed are processed again (their raw bytes are
+        # kept for this); their old rows are replaced in the same transaction.
+        stale = store.count_stale(EXTRACTOR_VERSION)
+        if stale:
+            progress(f"process: {stale} pages were extracted by an older version; redoing")
+        total = store.count_pending(EXTRACTOR_VERSION)
+        pending = store.pending_pages(extractor_version=EXTRACTOR_VERSION)  # streamed
         docs: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
 
         def flush() -> None:
             with store.transaction():
+                if stale:
+                    store.delete_documents([d["document_id"] for d in docs])
                 store.insert_documents(docs)
                 store.insert_mentions(rows)
             docs.clear()

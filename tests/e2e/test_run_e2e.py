@@ -319,3 +319,41 @@ def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_
         assert store.count_pending() == 0 and store.count("documents") == n
         documents = store.con.execute("select count(distinct document_id) from mentions")
         assert documents.fetchone()[0] == n
+
+
+def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
+    from ingest.extract import EXTRACTOR_VERSION
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in SOME_PAGES:
+        shutil.copy(SAMPLES / name, pages)
+    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
+                           input_dir=pages)
+    land_step(cfg)
+    first = process_step(cfg)
+    with LandingStore(cfg.paths) as store:
+        before = store.con.execute(
+            "select mention_id, value, status from mentions order by 1").fetchall()
+        # what an older extractor left: its version on two pages, and a wrong figure
+        (doc_id,) = store.con.execute(
+            "select document_id from mentions order by mention_id limit 1").fetchone()
+        store.con.execute("update documents set extractor_version = 'x-old' where "
+                          "document_id in (select document_id from documents order by "
+                          "document_id limit 1) or document_id = ?", [doc_id])
+        store.con.execute("update mentions set value = -1 where document_id = ?", [doc_id])
+        stale = store.count_stale(EXTRACTOR_VERSION)
+    assert stale == 2 and first["pages_processed"] == len(SOME_PAGES)
+
+    second = process_step(cfg)
+    assert second["pages_processed"] == stale
+    with LandingStore(cfg.paths, read_only=True) as store:
+        after = store.con.execute(
+            "select mention_id, value, status from mentions order by 1").fetchall()
+        versions = store.con.execute(
+            "select distinct extractor_version from documents").fetchall()
+        assert store.count("documents") == len(SOME_PAGES) and store.count_pending(
+            EXTRACTOR_VERSION) == 0
+    assert after == before  # the old rows replaced, none left twice
+    assert versions == [(EXTRACTOR_VERSION,)]
+    assert process_step(cfg)["pages_processed"] == 0  # and then nothing is left to do
