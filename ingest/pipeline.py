@@ -185,7 +185,7 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     extractor version."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from ingest.extract import EXTRACTOR_VERSION
+    from ingest.extract import extractor_version
     from ingest.land import LandingStore
     from ingest.process_pool import process_pages
 
@@ -194,11 +194,12 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     with LandingStore(cfg.paths) as store:
         # Pages an older extractor processed are processed again (their raw bytes are
         # kept for this); their old rows are replaced in the same transaction.
-        stale = store.count_stale(EXTRACTOR_VERSION)
+        version = extractor_version()
+        stale = store.count_stale(version)
         if stale:
             progress(f"process: {stale} pages were extracted by an older version; redoing")
-        total = store.count_pending(EXTRACTOR_VERSION)
-        pending = store.pending_pages(extractor_version=EXTRACTOR_VERSION)  # streamed
+        total = store.count_pending(version)
+        pending = store.pending_pages(extractor_version=version)  # streamed
         docs: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ingest.decode import UndecodableError, decode
-from ingest.extract import EXTRACTOR_VERSION, extract_mentions
+from ingest.extract import extract_mentions, extractor_version
 from ingest.land import RawPage
 from ingest.normalise import NormalisedDoc, normalise
 from ingest.parse import parse
@@ -61,12 +61,13 @@ def process_page(raw: RawPage, body: bytes, *,
                  encoding_override: str | None = None) -> ProcessedPage:
     """Turn one raw page into rows for `documents` and `mentions`."""
     now = datetime.now(UTC).replace(tzinfo=None)
+    version = extractor_version()
     doc: dict[str, Any] = {
         "document_id": raw.sha256[:16], "sha256": raw.sha256, "url": raw.url, "title": None,
         "published_at": None, "published_at_source": "none", "fetched_at": raw.fetched_at,
         "encoding": None, "encoding_source": None, "text": None, "text_length": 0,
         "cjk_share": None, "status": "rejected", "reject_reason": None,
-        "extractor_version": EXTRACTOR_VERSION, "processed_at": now,
+        "extractor_version": version, "processed_at": now,
     }
 
     def reject(reason: str) -> ProcessedPage:
@@ -104,7 +105,7 @@ def process_page(raw: RawPage, body: bytes, *,
             "status": m.status, "period_start": m.period_start, "period_end": m.period_end,
             "period_basis": m.period_basis, "region_id": m.region_id,
             "region_text": m.region_text, "region_basis": m.region_basis,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": version,
         })
     return ProcessedPage(doc, mentions, None)
 

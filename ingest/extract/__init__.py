@@ -5,6 +5,5 @@ from ingest.extract.facts import Mention, extract_mentions, reference_year
 from ingest.extract.lexicon import load_lexicon
 from ingest.extract.version import extractor_version
 
-EXTRACTOR_VERSION = extractor_version()
-
-__all__ = ["EXTRACTOR_VERSION", "Mention", "extract_mentions", "load_lexicon", "reference_year"]
+__all__ = ["Mention", "extract_mentions", "extractor_version", "load_lexicon",
+           "reference_year"]

@@ -284,6 +284,15 @@ class _Carry:
     region: RegionMention | None
     span: tuple[date, date] | None = None  # the last period named in this paragraph
 
+    def period(self) -> tuple[date | None, date | None, str]:
+        """(start, end, basis) for a figure whose own text names no period: the span
+        in force (1—10月，…增长15.6%；固定资产投资增长11.3%), else the year."""
+        if self.span is not None:
+            return *self.span, "context"
+        if self.year is not None:
+            return date(self.year, 1, 1), date(self.year, 12, 31), self.year_basis
+        return None, None, "unknown"
+
 
 def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: date | None,
                      *, title_paragraphs: int = 1, lex: Lexicon | None = None) -> list[Mention]:
@@ -308,8 +317,7 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
         p_start, p_end = bounds[pi], min(bounds[pi + 1] - 1, len(text))
         in_title = pi < title_paragraphs
         if not in_title:  # a table's rows, under the header row that opened it
-            row = read_row(text[p_start:p_end], table, lex) if table else None
-            if row is not None and table is not None:
+            if table is not None and (row := read_row(text[p_start:p_end], table, lex)):
                 out.extend(_table_mentions(text, p_start, p_end, table, row, doc_carry,
                                            primary, ref_year, ref_basis, lex))
                 continue
@@ -409,16 +417,10 @@ def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
         if period is not None:
             ps, pe = period.period_start, period.period_end
             basis = "explicit" if period.explicit else "context"
-        elif carry.span is not None:
-            (ps, pe), basis = carry.span, "context"
-        elif carry.year is not None:
-            ps, pe, basis = date(carry.year, 1, 1), date(carry.year, 12, 31), carry.year_basis
         else:
-            ps = pe = None
-            basis = "unknown"
+            ps, pe, basis = carry.period()
         status = ("estimate" if any(w in column for w in st["estimate"]) else
-                  "target" if any(w in column for w in st["target"]) or "目标" in column
-                  else "actual")
+                  "target" if any(w in column for w in st["target"]) else "actual")
         region = carry.region
         out.append(Mention(
             char_start=p_start + cell.start, char_end=p_start + cell.end,
@@ -493,15 +495,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         if period.relative and period.text.lstrip("到至") in {"全年", "当年"} and any(
                 p.explicit for p in periods if p.end <= period.start):
             basis = "explicit"  # 2023年全年: the year is printed
-    elif carry.span is not None:
-        ps, pe = carry.span  # 1—10月，…增长15.6%；固定资产投资增长11.3%
-        basis = "context"
-    elif carry.year is not None:
-        ps, pe = date(carry.year, 1, 1), date(carry.year, 12, 31)
-        basis = carry.year_basis
     else:
-        ps = pe = None
-        basis = "unknown"
+        ps, pe, basis = carry.period()
     status = _status(s, q, period, ps, pe, ref_date, ref_basis == "publication_date", lex,
                      target_section)
     value = q.value

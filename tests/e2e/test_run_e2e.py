@@ -245,6 +245,21 @@ def test_a_rerun_over_an_unchanged_site_asks_for_no_article_again(tmp_path, loca
     assert _article_hits(site) == 6 and again["landed_new"] == 0
 
 
+def _landed(tmp_path: Path, pages: list[str] | dict[str, str]) -> RunConfig:
+    """Land pages from an input dir: sample pages by name, or name -> HTML written here."""
+    pages_dir = tmp_path / "pages"
+    pages_dir.mkdir()
+    for name in pages:
+        if isinstance(pages, dict):
+            (pages_dir / name).write_text(pages[name], encoding="utf-8")
+        else:
+            shutil.copy(SAMPLES / name, pages_dir)
+    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
+                           input_dir=pages_dir)
+    land_step(cfg)
+    return cfg
+
+
 def _article_hits(site) -> int:
     return sum(n for path, n in site.hits.items() if not path.startswith("/robots"))
 
@@ -255,13 +270,7 @@ def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
 
     monkeypatch.setattr(process_pool, "MIN_PAGES_FOR_POOL", 1)
     monkeypatch.setenv(process_pool.WORKERS_ENV, "2")
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for name in SOME_PAGES:
-        shutil.copy(SAMPLES / name, pages)
-    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
-                           input_dir=pages)
-    land_step(cfg)
+    cfg = _landed(tmp_path, SOME_PAGES)
     with LandingStore(cfg.paths) as store:
         lost = next(p for p in store.raw_pages() if p.url.endswith("04_sip_h1_big5.html"))
     kept = lost.path.with_suffix(".kept")
@@ -291,16 +300,11 @@ def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_
     monkeypatch.setattr(process_pool, "MIN_PAGES_FOR_POOL", 1)
     monkeypatch.setattr(process_pool, "PAGES_PER_TASK", 2)  # few pages in flight
     monkeypatch.setenv(process_pool.WORKERS_ENV, "2")
-    pages = tmp_path / "pages"
-    pages.mkdir()
     n = 160
-    for i in range(n):
-        (pages / f"p{i:03d}.html").write_text(
-            f"<html><body><p>{2000 + i % 20}年，某开发区地区生产总值达到{100 + i}亿元，"
-            f"签约亿元以上项目{i}个。</p></body></html>", encoding="utf-8")
-    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
-                           input_dir=pages)
-    land_step(cfg)
+    cfg = _landed(tmp_path, {
+        f"p{i:03d}.html": f"<html><body><p>{2000 + i % 20}年，某开发区地区生产总值达到"
+                          f"{100 + i}亿元，签约亿元以上项目{i}个。</p></body></html>"
+        for i in range(n)})
 
     def kill_a_worker(msg: str) -> None:
         if msg.startswith("process: 50/"):
@@ -322,15 +326,9 @@ def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_
 
 
 def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
-    from ingest.extract import EXTRACTOR_VERSION
+    from ingest.extract import extractor_version
 
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for name in SOME_PAGES:
-        shutil.copy(SAMPLES / name, pages)
-    cfg = RunConfig.create(workdir=tmp_path / "work", warehouse=tmp_path / "wh.duckdb",
-                           input_dir=pages)
-    land_step(cfg)
+    cfg = _landed(tmp_path, SOME_PAGES)
     first = process_step(cfg)
     with LandingStore(cfg.paths) as store:
         before = store.con.execute(
@@ -342,7 +340,7 @@ def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
                           "document_id in (select document_id from documents order by "
                           "document_id limit 1) or document_id = ?", [doc_id])
         store.con.execute("update mentions set value = -1 where document_id = ?", [doc_id])
-        stale = store.count_stale(EXTRACTOR_VERSION)
+        stale = store.count_stale(extractor_version())
     assert stale == 2 and first["pages_processed"] == len(SOME_PAGES)
 
     second = process_step(cfg)
@@ -353,7 +351,7 @@ def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
         versions = store.con.execute(
             "select distinct extractor_version from documents").fetchall()
         assert store.count("documents") == len(SOME_PAGES) and store.count_pending(
-            EXTRACTOR_VERSION) == 0
+            extractor_version()) == 0
     assert after == before  # the old rows replaced, none left twice
-    assert versions == [(EXTRACTOR_VERSION,)]
+    assert versions == [(extractor_version(),)]
     assert process_step(cfg)["pages_processed"] == 0  # and then nothing is left to do
