@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="scratch directory (default: a temporary one)")
     ev.add_argument("--min-f1", type=float, default=None,
                     help="exit 1 when the overall F1 is below this")
+    ev.add_argument("--manifest", metavar="FILE", default=None,
+                    help="corpus manifest (file, kind per line): adds F1 per page kind")
+    ev.add_argument("--totals-only", action="store_true",
+                    help="figures only, no misses or false positives (a blind test part)")
     sm = sub.add_parser("summary", help="what the last run read and published")
     sm.add_argument("--workdir", metavar="DIR", default="data")
     sm.add_argument("--warehouse", metavar="PATH", default=None)
@@ -162,8 +166,13 @@ def _eval(args: argparse.Namespace) -> int:
         pipeline.land_step(cfg, _progress)
         pipeline.process_step(cfg, _progress)
         pipeline.build_step(cfg, _progress)
-        scores = evaluate.score(gold, evaluate.predicted_facts(cfg.paths.build_db, input_dir))
-    print(evaluate.format_report(scores))
+        predicted = evaluate.predicted_facts(cfg.paths.build_db, input_dir)
+        scores = evaluate.score(gold, predicted)
+    print(evaluate.format_report(scores, totals_only=args.totals_only))
+    if args.manifest:
+        present = set(evaluate.page_files(input_dir).values())
+        kinds = {d: k for d, k in evaluate.load_kinds(Path(args.manifest)).items() if d in present}
+        print(evaluate.format_breakdown(gold, predicted, kinds))
     if args.min_f1 is not None and scores.overall[2] < args.min_f1:
         print(f"zonewatch: F1 {scores.overall[2]:.3f} is below --min-f1 {args.min_f1}",
               file=sys.stderr)

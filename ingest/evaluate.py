@@ -18,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["Scores", "load_gold", "predicted_facts", "score", "format_report"]
+__all__ = ["Scores", "load_gold", "load_kinds", "predicted_facts", "score", "format_report",
+           "format_breakdown", "page_files", "reliability"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -38,7 +39,8 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _file_names_by_sha(input_dir: Path) -> dict[str, str]:
+def page_files(input_dir: Path) -> dict[str, str]:
+    """sha256 of each page file under input_dir → its file name."""
     out = {}
     for p in sorted(input_dir.rglob("*")):
         if p.is_file() and p.suffix.lower() in {".html", ".htm", ".txt", ".md"}:
@@ -48,7 +50,7 @@ def _file_names_by_sha(input_dir: Path) -> dict[str, str]:
 
 def predicted_facts(db: Path, input_dir: Path) -> list[dict[str, Any]]:
     """One row per (page, fact) from the built warehouse."""
-    names = _file_names_by_sha(input_dir)
+    names = page_files(input_dir)
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = []
@@ -56,7 +58,8 @@ def predicted_facts(db: Path, input_dir: Path) -> list[dict[str, Any]]:
             rows += con.execute(
                 f"""select distinct d.content_sha256, '{table}' as category, f.fact_id,
                        f.value, f.unit, f.qualifier, f.status, f.period_start, f.period_end,
-                       r.name_zh, coalesce(r.aliases, ''), f.indicator_id, m.sentence
+                       r.name_zh, coalesce(r.aliases, ''), f.indicator_id, m.sentence,
+                       f.confidence, f.basis
                 from fct_{table} f
                 join fct_mentions m on m.fact_id = f.fact_id
                 join dim_document d on d.document_id = m.document_id
@@ -75,8 +78,13 @@ def predicted_facts(db: Path, input_dir: Path) -> list[dict[str, Any]]:
                     "unit": r[4], "qualifier": r[5], "status": r[6],
                     "period_start": r[7], "period_end": r[8], "region_names": [r[9], *(
                         a for a in r[10].split("|") if a)], "indicator_id": r[11],
-                    "evidence": r[12]})
+                    "evidence": r[12], "confidence": r[13], "basis": r[14]})
     return out
+
+
+def load_kinds(manifest: Path) -> dict[str, str]:
+    """doc → kind from a corpus manifest (one JSON object a line with `file` and `kind`)."""
+    return {row["file"]: row["kind"] for row in load_gold(manifest)}
 
 
 def _loose(p: dict[str, Any], g: dict[str, Any]) -> bool:
@@ -109,6 +117,8 @@ class Scores:
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     not_strict: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    # (confidence, right) for every predicted fact that counts: right = matched a core fact
+    judged: list[tuple[float, bool]] = field(default_factory=list)
 
     @staticmethod
     def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -149,6 +159,7 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Scores
             if not g.get("core", True):
                 continue
             s.tp += 1
+            s.judged.append((float(preds[i].get("confidence") or 0.0), True))
             s.by_table[g["category"]][0] += 1
             if strict:
                 s.strict_tp += 1
@@ -156,13 +167,50 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Scores
                 s.not_strict.append((g, preds[i]))
         for i, p in enumerate(preds):
             if i not in used:
+                s.judged.append((float(p.get("confidence") or 0.0), False))
                 s.fp += 1
                 s.by_table[p["category"]][1] += 1
                 s.false_positives.append(p)
     return s
 
 
-def format_report(s: Scores) -> str:
+def reliability(s: Scores) -> list[tuple[float, float, int, float | None]]:
+    """Precision per confidence decile: (low, high, facts, precision or None)."""
+    out = []
+    for d in range(10):
+        lo, hi = d / 10, (d + 1) / 10
+        inside = [ok for c, ok in s.judged if lo <= c < hi or (d == 9 and c >= 1.0)]
+        out.append((lo, hi, len(inside), sum(inside) / len(inside) if inside else None))
+    return out
+
+
+def _reliability_lines(s: Scores) -> list[str]:
+    lines = ["reliability (precision of predicted facts per confidence decile):"]
+    for lo, hi, n, prec in reliability(s):
+        if n:
+            lines.append(f"  [{lo:.1f}, {hi:.1f}{']' if hi == 1.0 else ')'}  facts {n:>4}  "
+                         f"precision {prec:.3f}")
+    high = [ok for c, ok in s.judged if c >= 0.9]
+    if high:
+        lines.append(f"  confidence >= 0.9: {len(high)} facts, precision "
+                     f"{sum(high) / len(high):.3f}")
+    return lines
+
+
+def format_breakdown(gold: list[dict[str, Any]], predicted: list[dict[str, Any]],
+                     kinds: dict[str, str]) -> str:
+    """F1 and strict F1 per page kind (kinds: doc → kind)."""
+    lines = ["per page kind:"]
+    for kind in sorted(set(kinds.values())):
+        docs = {d for d, k in kinds.items() if k == kind}
+        s = score([g for g in gold if g["doc"] in docs], [p for p in predicted if p["doc"] in docs])
+        f, sf = s.overall[2], s.strict[2]
+        lines.append(f"  {kind:<8} pages {len(docs):>3}  F1 {f:.3f}  strict F1 {sf:.3f}   "
+                     f"(tp {s.tp}, fp {s.fp}, fn {s.fn})")
+    return "\n".join(lines)
+
+
+def format_report(s: Scores, *, totals_only: bool = False) -> str:
     p, r, f = s.overall
     sp, sr, sf = s.strict
     lines = [f"overall  precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}   "
@@ -174,15 +222,19 @@ def format_report(s: Scores) -> str:
         tp_, tr_, tf_ = Scores.prf(tp, fp, fn)
         lines.append(f"  {t:<10} precision {tp_:.3f}  recall {tr_:.3f}  F1 {tf_:.3f}   "
                      f"(tp {tp}, fp {fp}, fn {fn})")
+    lines += _reliability_lines(s)
+    if totals_only:
+        return "\n".join(lines)
     if s.misses:
         lines.append("misses:")
         lines += [f"  {g['doc']}  {g['category']}  {g['value']:g} {g['unit']} {g['status']} "
-                  f"{g['period']}  | {g['evidence'][:60]}" for g in s.misses]
+                  f"{g['period']}  | {(g.get('evidence') or g.get('label_zh', ''))[:60]}"
+                  for g in s.misses]
     if s.false_positives:
         lines.append("false positives:")
         lines += [f"  {p['doc']}  {p['category']}  {p['indicator_id']}  {p['value']:g} "
-                  f"{p['unit']} {p['status']} {_period(p)}  | {p['evidence'][:60]}"
-                  for p in s.false_positives]
+                  f"{p['unit']} {p['status']} {_period(p)}  c={p.get('confidence') or 0:.2f}"
+                  f"  | {p['evidence'][:60]}" for p in s.false_positives]
     if s.not_strict:
         lines.append("matched, but period or region wrong:")
         lines += [f"  {g['doc']}  {g['value']:g} {g['unit']}  gold {g['period']} {g['region'][0]}"

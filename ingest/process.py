@@ -105,7 +105,7 @@ def process_page(raw: RawPage, body: bytes, *,
             "status": m.status, "period_start": m.period_start, "period_end": m.period_end,
             "period_basis": m.period_basis, "region_id": m.region_id,
             "region_text": m.region_text, "region_basis": m.region_basis,
-            "extractor_version": version,
+            "confidence": m.confidence, "basis": m.basis, "extractor_version": version,
         })
     return ProcessedPage(doc, mentions, None)
 

@@ -23,18 +23,20 @@
 
 {#-
     A number as text with `digits` significant digits, so values that differ only by
-    float noise or by how a page rounded (12345000000 vs 12345000000.0001) give the same
-    text. The text is a key, never shown: each target only needs to be self-consistent.
+    float noise (0.1 + 0.2) give the same text while every printed digit counts:
+    1234.561亿 and 1234.564亿 are two facts (12 digits: more than any page prints, fewer than the
+    ~16 a double holds, so arithmetic noise such as 1e11 + 1e-3 still rounds away).
+    The text is a key, never shown: each target only needs to be self-consistent.
 -#}
-{% macro zw_number_key(expr, digits=6) -%}
+{% macro zw_number_key(expr, digits=12) -%}
     {{ return(adapter.dispatch('zw_number_key', 'zonewatch')(expr, digits)) }}
 {%- endmacro %}
 
-{% macro default__zw_number_key(expr, digits=6) -%}
+{% macro default__zw_number_key(expr, digits=12) -%}
     cast(round(cast({{ expr }} as numeric), {{ digits }}) as varchar)
 {%- endmacro %}
 
-{% macro duckdb__zw_number_key(expr, digits=6) -%}
+{% macro duckdb__zw_number_key(expr, digits=12) -%}
     printf('%.{{ digits }}g', cast({{ expr }} as double))
 {%- endmacro %}
 
@@ -44,7 +46,7 @@
     %g prints that in e-style when X < -4 or X >= digits, else in f-style with the same
     digits, and drops trailing zeros either way (trim_scale on the exact numeric).
 -#}
-{% macro postgres__zw_number_key(expr, digits=6) -%}
+{% macro postgres__zw_number_key(expr, digits=12) -%}
     {%- set num -%} cast({{ expr }} as double precision) {%- endset -%}
     {%- set e_style -%} trim(to_char({{ num }}, '9.{{ "9" * (digits - 1) }}EEEE')) {%- endset -%}
     {%- set mantissa -%} cast(split_part({{ e_style }}, 'e', 1) as numeric) {%- endset -%}

@@ -10,7 +10,7 @@
 
 {#-
     The stable key of a fact: what makes two mentions state the same fact. The value goes
-    through zw_number_key (6 significant digits) so float noise does not split a fact.
+    through zw_number_key (12 significant digits) so float noise does not split a fact.
     Changing this changes every fact_id in the warehouse: treat it as a contract.
 -#}
 {% macro fact_key(indicator_id, region_id, period_start, period_end, status, unit, qualifier, value) -%}

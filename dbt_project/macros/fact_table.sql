@@ -27,11 +27,13 @@ final as (
         qualifier,
         evidence,
         source_url,
+        basis,
 
         -- numbers
         value,
         mention_count,
         document_count,
+        confidence,
 
         -- dates
         period_start,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ingest.extract.confidence import basis_text, confidence
 from ingest.extract.lexicon import Indicator, Lexicon, load_lexicon
 from ingest.extract.periods import PeriodExpr, find_periods
 from ingest.extract.quantities import Quantity, find_quantities
@@ -38,6 +39,7 @@ _YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
 _GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长")
 _DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
+_NEAR = 8  # a keyword this close to its number names it plainly (basis keyword_near)
 _CONNECTIVES = re.compile(
     r"比上年|比去年|较上年|较去年|同比|按年|年均|分别|其中|全年|按可比价格?计算|按现价计算|期间|时期"
     r"|[“”\"]?十[一二三四五六七八九]五[“”\"]?|(?:19|20)\d{2}年|\s")
@@ -63,6 +65,8 @@ class Mention:
     region_id: str | None
     region_text: str | None
     region_basis: str
+    confidence: float  # 0–1, from how table and status were decided (confidence.yml)
+    basis: str  # indicator=…;status=…;period=…;region=…
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -112,9 +116,10 @@ def _keyword_matches(s: str, start: int, end: int, lex: Lexicon) -> list[tuple[i
             for m in lex.keyword_re.finditer(s, start, end)]
 
 
-def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> Indicator | None:
-    """The indicator a quantity states: the nearest unit-compatible keyword in its
-    segment (before it; for counts, the keyword after it first: 82个亿元以上项目)."""
+def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> tuple[Indicator, str] | None:
+    """The indicator a quantity states, and how it was found: the nearest
+    unit-compatible keyword in its segment (before it; for counts, the keyword after it
+    first: 82个亿元以上项目)."""
     seg_l, seg_r = _bounds(s, q.start, _SEGMENT_END)
     left = [k for k in _keyword_matches(s, seg_l, q.start, lex)
             if q.start - k[1] <= _KEYWORD_REACH]
@@ -132,15 +137,18 @@ def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> Indicator | None:
             cl, _ = _bounds(s, a, _CLAUSE_END)
             subject = _CONNECTIVES.sub("", s[cl:a])
             reach = cl if subject else 0
-            return _growth_of([k for _a2, _b2, k in _keyword_matches(s, reach, a, lex)], lex)
+            growth = _growth_of([k for _a2, _b2, k in _keyword_matches(s, reach, a, lex)], lex)
+            return (growth, "growth_of_keyword") if growth else None
         if unit == "count" and _count_of_something_else(s, q, a, b, lex):
             continue
         ind = lex.indicator_for(kw, unit)
         if ind is not None:
-            return ind
+            near = (q.start - b if b <= q.start else a - q.unit_end) <= _NEAR
+            return ind, "keyword_near" if near else "keyword_far"
     if unit == "PFLOPS" and (q.explicit_flops or _COMPUTE_CONTEXT.search(s)):
         # 提升至200PFLOPS: a FLOPS figure measures computing capacity whatever it is called.
-        return next((i for i in lex.indicators.values() if i.category == "compute"), None)
+        ind = next((i for i in lex.indicators.values() if i.category == "compute"), None)
+        return (ind, "flops_unit") if ind else None
     return None
 
 
@@ -221,8 +229,10 @@ def _cue_positions(left: str, words: list[str],
 
 
 def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe: date | None,
-            ref: date | None, dated_ref: bool, lex: Lexicon, target_section: bool = False) -> str:
-    """actual / estimate / target from the cues before the number and the period.
+            ref: date | None, dated_ref: bool, lex: Lexicon,
+            target_section: bool = False) -> tuple[str, str]:
+    """(status, what decided it): actual / estimate / target from the cues before the
+    number and the period.
 
     The nearest cue wins (预计 → estimate, 力争/到2025年/将 → target, 已/累计 → actual);
     with no cue, a period after the page's date is a target and one that has ended
@@ -251,26 +261,26 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
         for w in st["target_words_anywhere"] for i in _all_positions(s, w))
     if nearest >= 0:
         if nearest == est:
-            return "target" if future else "estimate"
+            return ("target", "estimate_cue_future") if future else ("estimate", "estimate_cue")
         if nearest == tgt:
-            return "target"
+            return "target", "target_cue"
         # 已印发《…》，明确了…达到9%…等年度目标: a cue outside the number's clause
         # loses to the target named after it.
         if trailing_target and nearest < cl:
-            return "target"
+            return "target", "target_word_after"
         # 二、主要目标 … “十四五”期间累计完成投资1.2万亿元 (in 2021): under a heading of
         # plans, a period that runs into a later year has not been done yet.
         if target_section and nearest == act and pe is not None and ref is not None \
                 and pe.year > ref.year:
-            return "target"
+            return "target", "plans_section_span"
         if not future or not dated_ref:
-            return "actual"
+            return "actual", "actual_cue"
     if future or trailing_target:
-        return "target"
+        return "target", "future_period" if future else "target_word_after"
     if target_section and not (pe is not None and ref is not None and pe < ref):
-        return "target"  # under a heading of plans, a figure without a cue is a plan
+        return "target", "plans_section"  # under a heading of plans, a figure without a cue
     # No cue at all: news reports figures plainly; plans always say so (力争, 将, 到…年).
-    return "actual"
+    return "actual", "no_cue"
 
 
 def _all_positions(s: str, w: str) -> list[int]:
@@ -422,6 +432,8 @@ def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
         status = ("estimate" if any(w in column for w in st["estimate"]) else
                   "target" if any(w in column for w in st["target"]) else "actual")
         region = carry.region
+        region_basis = "paragraph" if region else "document" if primary else "none"
+        ind_how = "table_row" if keywords else "table_column"
         out.append(Mention(
             char_start=p_start + cell.start, char_end=p_start + cell.end,
             raw_text=text[p_start + cell.start:p_start + cell.end],
@@ -431,7 +443,8 @@ def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
             region_id=region.region_id if region else primary,
             region_text=region.text if region else (
                 lex.regions[primary].name_zh if primary else None),
-            region_basis="paragraph" if region else "document" if primary else "none"))
+            region_basis=region_basis, confidence=confidence(ind_how, "table_column"),
+            basis=basis_text(ind_how, "table_column", basis, region_basis)))
     return out
 
 
@@ -474,9 +487,12 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
              last_by_unit: dict[str, Indicator]) -> Mention | None:
     if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
-    ind = _find_indicator(s, q, lex) or _inherited(s, offset, q, s_regions, last_by_unit)
-    if ind is None or _is_excluded(s, q, lex):
+    found = _find_indicator(s, q, lex)
+    if found is None and (inh := _inherited(s, offset, q, s_regions, last_by_unit)):
+        found = inh, "inherited"
+    if found is None or _is_excluded(s, q, lex):
         return None
+    ind, ind_how = found
     if q.unit == "count" and not s[q.end:q.unit_end].strip(" 余多以上").startswith(
             tuple(lex.rules["count_units"])):
         return None
@@ -497,8 +513,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
             basis = "explicit"  # 2023年全年: the year is printed
     else:
         ps, pe, basis = carry.period()
-    status = _status(s, q, period, ps, pe, ref_date, ref_basis == "publication_date", lex,
-                     target_section)
+    status, status_how = _status(s, q, period, ps, pe, ref_date,
+                                 ref_basis == "publication_date", lex, target_section)
     value = q.value
     if q.unit == "percent" and value > 0 and any(
             s.endswith(w, 0, q.start) or s.endswith(w + "了", 0, q.start) or
@@ -515,7 +531,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         region_id=region.region_id if region else (primary if primary else None),
         region_text=region.text if region else (
             lex.regions[primary].name_zh if primary else None),
-        region_basis=region_basis,
+        region_basis=region_basis, confidence=confidence(ind_how, status_how),
+        basis=basis_text(ind_how, status_how, basis, region_basis),
     )
 
 

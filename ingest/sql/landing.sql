@@ -59,8 +59,14 @@ create table if not exists mentions (
     region_id          varchar,
     region_text        varchar,
     region_basis       varchar not null,
-    extractor_version  varchar not null
+    extractor_version  varchar not null,
+    confidence         double not null,
+    basis              varchar not null
 );
+-- Columns added after the first release: a landing zone made before them gains them here
+-- (its pages are re-extracted, since the extractor version changed with them).
+alter table mentions add column if not exists confidence double default 0;
+alter table mentions add column if not exists basis varchar default '';
 
 -- One row per quality-gate run (blocked runs too): the history `zonewatch failures` reads
 -- and dbt publishes as `validation_runs`.

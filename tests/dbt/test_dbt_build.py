@@ -129,6 +129,8 @@ MENTION_COLUMNS = (
     "region_text",
     "region_basis",
     "extractor_version",
+    "confidence",
+    "basis",
 )
 
 
@@ -169,6 +171,8 @@ class Doc:
             "region_text": None,
             "region_basis": "none",
             "extractor_version": "test-0",
+            "confidence": 0.9,
+            "basis": "indicator=keyword_near;status=no_cue;period=explicit;region=none",
         }
         row.update(fact)
         self.mentions.append(row)
@@ -422,6 +426,9 @@ def test_contract_columns(built: Built) -> None:
         "document_count",
         "evidence",
         "source_url",
+        # beyond CONTRACT.md (extra columns are welcome): how sure, and why
+        "confidence",
+        "basis",
     }
     for t in ("fct_investment", "fct_output", "fct_compute"):
         assert set(cols(t)) == fact_cols

@@ -282,7 +282,7 @@ def _special_values() -> list[float]:
 
 
 def test_number_key_matches_duckdb_printf(pg_dsn: str, first_build: FirstBuild) -> None:
-    """fact_ids are equal across targets only if postgres__zw_number_key is printf('%.6g')
+    """fact_ids are equal across targets only if postgres__zw_number_key is printf('%.12g')
     to the character: compile the real macro for Postgres and compare on many values."""
     from dbt.cli.main import dbtRunner
 
@@ -320,7 +320,7 @@ def test_number_key_matches_duckdb_printf(pg_dsn: str, first_build: FirstBuild) 
     con = duckdb.connect()
     try:
         row = con.execute(
-            "select list_transform(cast(? as double[]), lambda x: printf('%.6g', x))", [values]
+            "select list_transform(cast(? as double[]), lambda x: printf('%.12g', x))", [values]
         ).fetchone()
         assert row is not None
         duck = list(row[0])

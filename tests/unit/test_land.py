@@ -153,14 +153,14 @@ def test_bulk_insert_mentions_tuples_and_mappings(tmp_path: Path) -> None:
     cols = ["mention_id", "document_id", "char_start", "char_end", "raw_text", "sentence",
             "value", "unit", "qualifier", "indicator_id", "category", "status",
             "period_start", "period_end", "period_basis", "region_text", "region_basis",
-            "extractor_version"]
+            "extractor_version", "confidence", "basis"]
     tricky = "'); drop table raw_pages; --"
     rows = [
         ("m1", "d1", 0, 3, "83个", "签约亿元以上项目83个", 83.0, "count", "exact",
          "signed_projects", "investment", "actual", date(2023, 1, 1), date(2023, 12, 31),
-         "context", "临空港", "sentence", "test"),
+         "context", "临空港", "sentence", "test", 0.9, "indicator=keyword_near"),
         ("m2", "d1", 5, 9, tricky, tricky, 1.8e11, "CNY", "more_than", "gdp", "output",
-         "actual", None, None, "unknown", None, "none", "test"),
+         "actual", None, None, "unknown", None, "none", "test", 0.5, "indicator=keyword_far"),
     ]
     with LandingStore(tmp_path) as store:
         assert store.insert_mentions(rows, columns=cols) == 2

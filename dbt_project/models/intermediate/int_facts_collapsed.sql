@@ -1,6 +1,7 @@
 -- One row per distinct fact, however many pages or sentences repeat it. The evidence
 -- sentence and source_url come from the earliest mention: the earliest page (published_at,
--- then fetched_at, then url; undated pages last), then the first offset in it.
+-- then fetched_at, then url; undated pages last), then the first offset in it. The
+-- confidence and basis are the best mention's: the fact is as sure as its surest statement.
 
 with
 
@@ -34,6 +35,23 @@ earliest as (
 
 ),
 
+best as (
+
+    select fact_id, confidence, basis
+    from (
+        select
+            fact_id,
+            confidence,
+            basis,
+            row_number() over (
+                partition by fact_id order by confidence desc, mention_id asc
+            ) as confidence_rank
+        from mentions
+    ) as by_confidence
+    where confidence_rank = 1
+
+),
+
 counted as (
 
     select
@@ -64,12 +82,14 @@ final as (
         earliest.qualifier,
         earliest.sentence as evidence,
         earliest.document_url as source_url,
+        best.basis,
 
         -- numbers
         earliest.value,
         earliest.value_high,
         cast(counted.mention_count as integer) as mention_count,
         cast(counted.document_count as integer) as document_count,
+        best.confidence,
 
         -- dates and timestamps
         earliest.period_start,
@@ -79,6 +99,8 @@ final as (
     from earliest
     inner join counted
         on earliest.fact_id = counted.fact_id
+    inner join best
+        on earliest.fact_id = best.fact_id
 
 )
 

@@ -51,11 +51,13 @@ final as (
         region_basis,
         period_basis,
         extractor_version,
+        basis,
         document_url,
 
         -- numbers
         value,
         value_high,
+        confidence,
         char_start,
         char_end,
 

@@ -46,8 +46,10 @@ accepted_mentions as (
         mentions.region_basis,
         mentions.period_basis,
         mentions.extractor_version,
+        mentions.basis,
         mentions.value,
         mentions.value_high,
+        mentions.confidence,
         mentions.char_start,
         mentions.char_end,
         mentions.period_start,
@@ -117,11 +119,13 @@ final as (
         region_basis,
         period_basis,
         extractor_version,
+        basis,
         document_url,
 
         -- numbers
         value,
         value_high,
+        confidence,
         char_start,
         char_end,
 

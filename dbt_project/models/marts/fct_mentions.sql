@@ -28,12 +28,14 @@ final as (
         region_basis,
         period_basis,
         extractor_version,
+        basis,
 
         -- numbers
         char_start,
         char_end,
         value,
         value_high,
+        confidence,
 
         -- dates
         period_start,

@@ -56,10 +56,12 @@ renamed as (
         region_basis,
         period_basis,
         extractor_version,
+        basis,
 
         -- numbers
         value,
         value_high,
+        confidence,
         char_start,
         char_end,
 
