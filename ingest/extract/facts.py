@@ -116,10 +116,10 @@ def _keyword_matches(s: str, start: int, end: int, lex: Lexicon) -> list[tuple[i
             for m in lex.keyword_re.finditer(s, start, end)]
 
 
-def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> tuple[Indicator, str] | None:
+def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> tuple[Indicator, str, int] | None:
     """The indicator a quantity states, and how it was found: the nearest
     unit-compatible keyword in its segment (before it; for counts, the keyword after it
-    first: 82个亿元以上项目)."""
+    first: 82个亿元以上项目), and where the words naming the measure start."""
     seg_l, seg_r = _bounds(s, q.start, _SEGMENT_END)
     left = [k for k in _keyword_matches(s, seg_l, q.start, lex)
             if q.start - k[1] <= _KEYWORD_REACH]
@@ -137,18 +137,23 @@ def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> tuple[Indicator, str] 
             cl, _ = _bounds(s, a, _CLAUSE_END)
             subject = _CONNECTIVES.sub("", s[cl:a])
             reach = cl if subject else 0
-            growth = _growth_of([k for _a2, _b2, k in _keyword_matches(s, reach, a, lex)], lex)
-            return (growth, "growth_of_keyword") if growth else None
+            named = _keyword_matches(s, reach, a, lex)
+            growth = _growth_of([k for _a2, _b2, k in named], lex)
+            if growth is None:
+                return None
+            base = next((a2 for a2, _b2, k in named[::-1]
+                         if k not in _GROWTH_WORDS and k not in _DECLINE_WORDS), a)
+            return growth, "growth_of_keyword", base
         if unit == "count" and _count_of_something_else(s, q, a, b, lex):
             continue
         ind = lex.indicator_for(kw, unit)
         if ind is not None:
             near = (q.start - b if b <= q.start else a - q.unit_end) <= _NEAR
-            return ind, "keyword_near" if near else "keyword_far"
+            return ind, "keyword_near" if near else "keyword_far", min(a, q.start)
     if unit == "PFLOPS" and (q.explicit_flops or _COMPUTE_CONTEXT.search(s)):
         # 提升至200PFLOPS: a FLOPS figure measures computing capacity whatever it is called.
         ind = next((i for i in lex.indicators.values() if i.category == "compute"), None)
-        return (ind, "flops_unit") if ind else None
+        return (ind, "flops_unit", q.start) if ind else None
     return None
 
 
@@ -195,14 +200,22 @@ def _count_of_something_else(s: str, q: Quantity, a: int, b: int, lex: Lexicon) 
     return any(w in between for w in words) or any(after.startswith(w) for w in words)
 
 
-def _is_excluded(s: str, q: Quantity, lex: Lexicon) -> bool:
+def _is_excluded(s: str, q: Quantity, lex: Lexicon, named_from: int | None = None) -> bool:
+    """Whether the figure is not a fact: a negative cue in its clause or in the words that
+    name its measure (农林牧渔业总产值51.98亿元，增长3.1%: the growth is of farm output),
+    a percentage-point gap, a change of a rate, a size threshold."""
     cl, cr = _bounds(s, q.start, _CLAUSE_END)
+    if named_from is not None and named_from < cl:
+        cl = _bounds(s, named_from, _CLAUSE_END)[0]
     clause = s[cl:cr]
     if any(w in clause for w in lex.rules["negative_cues"]):
         return True
-    # 高于全市0.5个百分点: a gap between two rates, not a rate.
-    if q.unit == "percent" and "百分点" in s[q.end:q.unit_end] and \
-            any(w in s[cl:q.start] for w in lex.rules["gap_words"]):
+    # 高于全市0.5个百分点 / 拉动投资增长3.0个百分点: a gap or a contribution, not a rate.
+    if q.unit == "percent" and "百分点" in s[q.end:q.unit_end + 3]:
+        return True
+    # 较2025年的增长目标下调了0.2%: a change of a target, not a rate.
+    if q.unit == "percent" and s[:q.start].rstrip().endswith(
+            tuple(lex.rules["rate_change_words"])):
         return True
     # 10亿元以上关键软件企业 / 总投资超10亿元项目12个: a size threshold for what is counted.
     if q.qualifier in {"at_least", "more_than"} and q.unit == "CNY":
@@ -253,7 +266,18 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     if period is not None and period.target_marker and period.end <= q.start:
         tgt = max(tgt, period.start)
     act = _cue_positions(left, st["strong_actual"], kws)
+    planned = _cue_positions(left, st["planned_keywords"])
+    if planned >= 0 and q.start - planned <= len("年度计划完成投资") + _NEAR:
+        return "target", "planned_keyword"  # 年度计划投资2176亿元
     nearest = max(est, tgt, act)
+    marker_only = period is not None and period.target_marker and nearest == period.start
+    if est >= 0 and marker_only and pe is not None and ref is not None and pe.year <= ref.year:
+        # 预计到2021年末，完成… (in December 2021): an estimate of the year under way
+        return "estimate", "estimate_cue"
+    if nearest == tgt and period is not None and not period.target_marker and \
+            period.start > tgt and pe is not None and ref is not None and pe < ref and dated_ref:
+        # …打造算力赛道。上半年规上营收近30亿元: a period already over, after the plan words
+        return "actual", "past_period"
     future = ps is not None and ref is not None and ps > ref
     cl, cr = _bounds(s, q.start, _CLAUSE_END)
     trailing_target = any(
@@ -489,10 +513,10 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
     found = _find_indicator(s, q, lex)
     if found is None and (inh := _inherited(s, offset, q, s_regions, last_by_unit)):
-        found = inh, "inherited"
-    if found is None or _is_excluded(s, q, lex):
+        found = inh, "inherited", q.start
+    if found is None or _is_excluded(s, q, lex, found[2]):
         return None
-    ind, ind_how = found
+    ind, ind_how, _named_from = found
     if q.unit == "count" and not s[q.end:q.unit_end].strip(" 余多以上").startswith(
             tuple(lex.rules["count_units"])):
         return None

@@ -40,6 +40,15 @@ PERIOD_RE = re.compile(
     r")"
 )
 _YEAR_ONLY_RE = re.compile(rf"(?<!\d)({_YEAR})(?:\s*年)")
+# 比上年增长 / 较去年增加 / 与2020年相比 / 上年同期: a year named as the basis of a comparison
+# is not the period of the figure beside it.
+_COMPARED_BEFORE = ("比", "较", "与", "于", "同比", "相比", "对比")
+_COMPARED_AFTER = ("同期", "相比", "相较")
+
+
+def _is_comparison(sentence: str, start: int, end: int) -> bool:
+    return sentence[:start].endswith(_COMPARED_BEFORE) or \
+        sentence[end:].lstrip().startswith(_COMPARED_AFTER)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0, "明年": 1, "次年": 1,
              "前年": -2}
 
@@ -110,6 +119,9 @@ def find_periods(sentence: str, ref_year: int | None,
         if out and out[-1].period_start is not None and not out[-1].asof:
             context_year = out[-1].period_start.year
         prefix = m.group("prefix") or ""
+        if not prefix and (m.group("year") or m.group("rel")) and \
+                _is_comparison(sentence, m.start(), m.end()):
+            continue
         target = prefix in {"到", "至"}
         asof = prefix.startswith("截")
         start = end = None
