@@ -21,6 +21,7 @@ from ingest.extract.lexicon import Indicator, Lexicon, load_lexicon
 from ingest.extract.periods import PeriodExpr, find_periods
 from ingest.extract.quantities import Quantity, find_quantities
 from ingest.extract.regions import RegionMention, find_region_mentions, primary_region
+from ingest.extract.series import Slot, series_slots
 from ingest.extract.tables import Cell, TableHeader, parse_header, read_row
 
 __all__ = ["Mention", "extract_mentions", "reference_year"]
@@ -38,6 +39,7 @@ _SEGMENT_END = re.compile(rf"[，,：:；;。！？!?、]|{_CJK_GAP}")
 _YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
 _GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长")
 _DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
+_MEASURE_WORDS = frozenset((*_GROWTH_WORDS, *_DECLINE_WORDS))
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
 _NEAR = 8  # a keyword this close to its number names it plainly (basis keyword_near)
 _CONNECTIVES = re.compile(
@@ -164,6 +166,8 @@ def _growth_of(keywords: list[str], lex: Lexicon) -> Indicator | None:
             continue
         for ind_id in lex.keyword_indicators.get(base_kw, ()):
             base = lex.indicators[ind_id]
+            if base.unit == "count":
+                continue  # 新建…价格下降: a count's keyword names no rate we measure
             for cand in (f"{base.indicator_id}_growth", f"{base.category}_growth"):
                 if cand in lex.indicators:
                     return lex.indicators[cand]
@@ -177,13 +181,22 @@ _ONLY_LINKS = re.compile(r"\s*(?:则|也|亦|同样)?(?:提出|力争|争取|预
 
 
 def _inherited(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
-               last_by_unit: dict[str, Indicator]) -> Indicator | None:
+               last_by_unit: dict[str, Indicator], lex: Lexicon) -> Indicator | None:
     """郑州市地区生产总值X亿元；洛阳市Y亿元: a clause that only names a region before its
     number repeats the indicator of the sentence's previous figure in the same unit."""
     unit = "CNY" if q.implied_unit else q.unit
+    cl, _ = _bounds(s, q.start, _CLAUSE_END)
+    if cl > 0 and _ONLY_LINKS.fullmatch(s[cl:q.start]) and s[cl:q.start].strip():
+        # 地区生产总值增长12.6%，达92.9亿元: a clause of a link verb and a number states
+        # the level of the measure whose growth came just before (or repeats its unit's).
+        growth = last_by_unit.get("percent")
+        base = growth.indicator_id.removesuffix("_growth") if growth else None
+        if base and base in lex.indicators and lex.indicators[base].unit == unit:
+            return lex.indicators[base]
+        if unit in last_by_unit:
+            return last_by_unit[unit]
     if unit not in last_by_unit:
         return None
-    cl, _ = _bounds(s, q.start, _CLAUSE_END)
     for r in s_regions:
         pos, end = r.start - offset, r.end - offset
         if cl <= pos and end <= q.start and not s[cl:pos].strip() and \
@@ -269,6 +282,11 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     planned = _cue_positions(left, st["planned_keywords"])
     if planned >= 0 and q.start - planned <= len("年度计划完成投资") + _NEAR:
         return "target", "planned_keyword"  # 年度计划投资2176亿元
+    cl, cr = _bounds(s, q.start, _CLAUSE_END)
+    if 0 <= tgt < cl and _qualifies_a_keyword(s, tgt, st["target"], kws) and \
+            _figure_between(s, tgt, cl):
+        # 年内计划完成投资86亿元，开复工项目25个: 计划 named the earlier figure's measure
+        tgt = -1 if not (period is not None and period.target_marker) else period.start
     nearest = max(est, tgt, act)
     marker_only = period is not None and period.target_marker and nearest == period.start
     if est >= 0 and marker_only and pe is not None and ref is not None and pe.year <= ref.year:
@@ -279,7 +297,6 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
         # …打造算力赛道。上半年规上营收近30亿元: a period already over, after the plan words
         return "actual", "past_period"
     future = ps is not None and ref is not None and ps > ref
-    cl, cr = _bounds(s, q.start, _CLAUSE_END)
     trailing_target = any(
         q.unit_end <= i < cr and not any(a <= i < b for a, b, _ in kws)
         for w in st["target_words_anywhere"] for i in _all_positions(s, w))
@@ -305,6 +322,23 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
         return "target", "plans_section"  # under a heading of plans, a figure without a cue
     # No cue at all: news reports figures plainly; plans always say so (力争, 将, 到…年).
     return "actual", "no_cue"
+
+
+def _qualifies_a_keyword(s: str, pos: int, words: list[str],
+                         kws: list[tuple[int, int, str]]) -> bool:
+    """Whether the cue at `pos` runs straight into an indicator keyword (计划完成投资)."""
+    for w in words:
+        if s.startswith(w, pos):
+            after = pos + len(w)
+            return any(a <= after + 1 and b > after for a, b, k in kws if k)
+    return False
+
+
+_FIGURE = re.compile(r"\d")
+
+
+def _figure_between(s: str, a: int, b: int) -> bool:
+    return _FIGURE.search(s, a, b) is not None
 
 
 def _all_positions(s: str, w: str) -> list[int]:
@@ -364,9 +398,12 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
             periods = find_periods(s, ref_year, carry.year)
             s_regions = [r for r in regions if a <= r.start < b and r.counts]
             last_by_unit: dict[str, Indicator] = {}
-            for q in find_quantities(s, lex):
+            qs = find_quantities(s, lex)
+            slots = series_slots(s, qs, s_regions, a, periods, lex, _MEASURE_WORDS) \
+                if "分别" in s else {}
+            for q in qs:
                 m = _mention(text, s, a, q, periods, s_regions, carry, primary, ref_date,
-                             ref_basis, lex, target_section, last_by_unit)
+                             ref_basis, lex, target_section, last_by_unit, slots.get(q.start))
                 if m is not None:
                     out.append(m)
                     last_by_unit[m.unit] = lex.indicators[m.indicator_id]
@@ -508,11 +545,12 @@ def _carries(r: RegionMention, primary: str | None, lex: Lexicon) -> bool:
 def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodExpr],
              s_regions: list[RegionMention], carry: _Carry, primary: str | None,
              ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
-             last_by_unit: dict[str, Indicator]) -> Mention | None:
+             last_by_unit: dict[str, Indicator], slot: Slot | None = None) -> Mention | None:
     if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
-    found = _find_indicator(s, q, lex)
-    if found is None and (inh := _inherited(s, offset, q, s_regions, last_by_unit)):
+    found = _series_indicator(q, slot, last_by_unit, lex) if slot else None
+    found = found or _find_indicator(s, q, lex)
+    if found is None and (inh := _inherited(s, offset, q, s_regions, last_by_unit, lex)):
         found = inh, "inherited", q.start
     if found is None or _is_excluded(s, q, lex, found[2]):
         return None
@@ -537,6 +575,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
             basis = "explicit"  # 2023年全年: the year is printed
     else:
         ps, pe, basis = carry.period()
+    if slot is not None and slot.period is not None:
+        ps, pe, basis = *slot.period, "explicit"  # 2021年至2023年分别…: the i-th year
     status, status_how = _status(s, q, period, ps, pe, ref_date,
                                  ref_basis == "publication_date", lex, target_section)
     value = q.value
@@ -545,6 +585,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
             s.endswith("同比" + w, 0, q.start) for w in _DECLINE_WORDS):
         value = -value  # 同比下降12% is a growth rate of -12
     region, region_basis = _region_for(s, offset, q, s_regions, carry, primary, lex)
+    if slot is not None and slot.region is not None:
+        region, region_basis = slot.region, "sentence"  # 甲、乙和丙三区分别…: the i-th
     return Mention(
         char_start=offset + q.start, char_end=offset + q.end, raw_text=text[offset + q.start:
                                                                              offset + q.end],
@@ -558,6 +600,21 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         region_basis=region_basis, confidence=confidence(ind_how, status_how),
         basis=basis_text(ind_how, status_how, basis, region_basis),
     )
+
+
+def _series_indicator(q: Quantity, slot: Slot, last_by_unit: dict[str, Indicator],
+                      lex: Lexicon) -> tuple[Indicator, str, int] | None:
+    """A 分别 figure's measure: its own keyword in the list's order (a growth list takes the
+    growth of each); a list of regions or years repeats the first figure's measure."""
+    unit = "CNY" if q.implied_unit else q.unit
+    if slot.keyword is not None:
+        ind = lex.indicator_for(slot.keyword, unit)
+        if ind is None and unit == "percent":
+            ind = _growth_of([slot.keyword], lex)
+        return (ind, "series", q.start) if ind else None
+    if unit in last_by_unit:
+        return last_by_unit[unit], "series", q.start
+    return None
 
 
 def _region_for(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],

@@ -34,7 +34,7 @@ PERIOD_RE = re.compile(
     rf"(?P<prefix>截至|截止到|截止|到|至)?"
     r"(?:"
     r"(?P<fyp>[\"“‘']?十(?P<fypn>[一二三四五六七八九])五[\"”’']?(?:规划)?(?:时期|期间|期末|末)?)"
-    rf"|(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})\s*年"
+    rf"|(?P<y1>{_YEAR})\s*年?{_DASH}(?P<y2>{_YEAR})\s*年"
     rf"|(?:(?P<year>{_YEAR})\s*年|(?P<rel>{_REL}))(?P<sub>{_SUB})?"
     rf"|(?P<subonly>{_SUB[3:-1]})"
     r")"

@@ -525,6 +525,88 @@ CASES: list[Case] = [
 
 
 # ======================================================================================
+# Phenomena seen on real pages from other publishers (issue: truth on real pages). Each
+# sentence is our own; each names the phenomenon, never a page.
+# ======================================================================================
+CASES += [
+    # ------------------------------------------------ a comparison year is not a period
+    C("real-bishangnian-not-period",
+      ("2024年松江市国民经济和社会发展统计公报", "全年全市地区生产总值1000亿元,比上年增长3.8%。"),
+      F(1e11, years=(2024, 2024)), F(3.8, unit="percent", years=(2024, 2024)),
+      pub=D(2025, 3, 20)),
+    C("real-jiaoqunian-not-period", "2023年全省集中开工项目900个,较去年增加159个。",
+      F(900, unit="count", years=(2023, 2023)), absent=(159,), pub=D(2023, 2, 11)),
+    C("real-tongqi-not-period", "今年一季度,全县工业增加值同比增长6%,与去年同期相比加快1.2个百分点。",
+      F(6, unit="percent", period=(D(2024, 1, 1), D(2024, 3, 31))), absent=(1.2,)),
+    # ------------------------------------------------ numbers that are not facts
+    C("real-farm-output-and-its-growth",
+      "全年农林牧渔业总产值481.02亿元,比上年增长3.9%。其中,农业产值29.08亿元,增长7.8%。",
+      nothing=True),
+    C("real-energy-intensity", "全年万元地区生产总值能耗下降2.7%。", nothing=True),
+    C("real-contribution-rate", "工业对全市地区生产总值增长的贡献率近90%。", nothing=True),
+    C("real-growth-coverage", "在工业19个大类中,10个行业增加值实现增长,增长面达52.6%。",
+      nothing=True),
+    C("real-ownership-types",
+      "分经济类型看,国有企业增加值同比增长18.9%,外商及港澳台商投资企业下降3.7%。",
+      nothing=True),
+    C("real-pp-contribution", "全省工业投资增长7.6%,拉动全部投资增长3.0个百分点。",
+      F(7.6, unit="percent"), absent=(3.0,)),
+    C("real-rate-change", "今年地区生产总值增长目标为5%,较上年的增长目标下调了0.5%。",
+      F(5, unit="percent", status="target"), absent=(0.5,)),
+    C("real-average-per-project", "本次集中开工项目单体平均投资16.1亿元。", nothing=True),
+    # ------------------------------------------------ status from tense and keyword
+    C("real-yuji-dao-year-end", "预计到2021年末,全区完成地区生产总值151亿元。",
+      F(1.51e10, status="estimate", years=(2021, 2021)), pub=D(2021, 12, 20)),
+    C("real-yuce-estimate", "据统计预测,全县地区生产总值增长12.6%,达92.9亿元。",
+      F(9.29e10 / 10, status="estimate"), F(12.6, unit="percent", status="estimate"),
+      pub=D(2021, 12, 28)),
+    C("real-yuqi-de-not-target",
+      "预计全年地区生产总值360亿元,经济运行在预期的合理区间,工业增加值105亿元。",
+      F(3.6e10, status="estimate"), F(1.05e10, status="estimate"), pub=D(2024, 12, 20)),
+    C("real-annual-planned-investment", "本次集中开工重大项目900个,年度计划投资2176亿元。",
+      F(2.176e11, status="target", years=(2023, 2023)), pub=D(2023, 2, 11)),
+    C("real-house-prices-not-investment",
+      "7月份,一线城市新建商品住宅销售价格同比下降4.2%,二、三线城市分别下降4.8%和5.8%。",
+      nothing=True),
+    C("real-cue-names-its-own-measure",
+      "2022年,新材料项目12个,年内计划完成投资71.3亿元,开复工项目9个。",
+      F(7.13e9, status="target"), F(9, unit="count", status="actual"),
+      F(12, unit="count", status="actual"), pub=D(2022, 7, 21)),
+    # ------------------------------------------------ counts of projects of any kind
+    C("real-projects-by-kind",
+      "涉及五大支柱产业的项目199个,其中,电子信息项目34个,装备制造项目63个。",
+      F(199, unit="count"), F(34, unit="count"), F(63, unit="count")),
+    C("real-projects-new-and-continued", "2023年,全市实施工业项目76项(新建48项,续建28项)。",
+      F(76, unit="count"), F(48, unit="count"), F(28, unit="count")),
+    C("real-racks-and-places-not-projects",
+      "一期整体项目可提供1500个标准机柜,当天全市12个地区和园区新开工一批项目。",
+      nothing=True),
+    # ------------------------------------------------ 分别 series and link clauses
+    C("real-fenbie-growths-follow-measures",
+      "2024年,第一产业增加值23.70亿元,第二产业增加值353.96亿元,第三产业增加值497.48亿元,"
+      "增速分别为4.4%、4.8%、6%。",
+      F(4.4, unit="percent"), F(4.8, unit="percent"), F(6, unit="percent"), n=6),
+    C("real-fenbie-regions-in-order",
+      "2023年,武昌区、洪山区和江夏区分别实现地区生产总值1200亿元、950亿元和800亿元。",
+      F(1.2e11, region="cn-420106"), F(9.5e10, region="cn-420111"),
+      F(8e10, region="cn-420115")),
+    C("real-fenbie-years-in-order",
+      "2021年至2023年,全区分别完成固定资产投资100亿元、120亿元、150亿元。",
+      F(1e10, years=(2021, 2021)), F(1.2e10, years=(2022, 2022)),
+      F(1.5e10, years=(2023, 2023))),
+    C("real-growth-then-level", "2024年,全县第一产业增长9.1%达21.2亿元。",
+      F(9.1, unit="percent"), F(2.12e9)),
+    C("real-share-of-each-sector",
+      "2024年,第一产业增加值占地区生产总值的比重为24.1%,第二产业增加值比重为23.7%。",
+      F(24.1, unit="percent", indicator="gdp_share"),
+      F(23.7, unit="percent", indicator="gdp_share")),
+    C("real-past-period-after-plan-words",
+      "该区着力打造算力小镇,上半年规上工业总产值近30亿元。",
+      F(3e9, qualifier="about", status="actual", years=(2024, 2024)), pub=D(2024, 9, 1)),
+]
+
+
+# ======================================================================================
 # The harness.
 # ======================================================================================
 
