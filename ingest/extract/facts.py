@@ -206,11 +206,19 @@ def _inherited(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
 
 
 def _count_of_something_else(s: str, q: Quantity, a: int, b: int, lex: Lexicon) -> bool:
-    """重点项目配套企业220家: the keyword is there, but what is counted is firms."""
+    """重点项目配套企业220家: the keyword is there, but what is counted is firms (or
+    research projects, or the buildings a 新建 names)."""
     between = s[b:q.start] if b <= q.start else s[q.unit_end:a]
     after = s[q.unit_end:q.unit_end + 3]
     words = lex.rules["count_subject_not"]
-    return any(w in between for w in words) or any(after.startswith(w) for w in words)
+    if any(w in between for w in words) or any(after.startswith(w) for w in words):
+        return True
+    kw = s[a:b]
+    if kw.endswith(("项目", "专案")) and s[max(0, a - 4):a].endswith(
+            tuple(lex.rules["project_kinds_not"])):
+        return True
+    return kw in lex.rules["project_verbs"] and b <= q.start and \
+        re.match(r"[\u4e00-\u9fff]", after) is not None and not after.startswith(("项目", "专案"))
 
 
 def _is_excluded(s: str, q: Quantity, lex: Lexicon, named_from: int | None = None) -> bool:
@@ -283,7 +291,7 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     if planned >= 0 and q.start - planned <= len("年度计划完成投资") + _NEAR:
         return "target", "planned_keyword"  # 年度计划投资2176亿元
     cl, cr = _bounds(s, q.start, _CLAUSE_END)
-    if 0 <= tgt < cl and _qualifies_a_keyword(s, tgt, st["target"], kws) and \
+    if 0 <= tgt < cl and _qualifies_a_keyword(s, tgt, ["计划"], kws) and \
             _figure_between(s, tgt, cl):
         # 年内计划完成投资86亿元，开复工项目25个: 计划 named the earlier figure's measure
         tgt = -1 if not (period is not None and period.target_marker) else period.start
@@ -377,7 +385,10 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     title_end = bounds[title_paragraphs] if len(bounds) > title_paragraphs else 0
     lead_end = bounds[min(title_paragraphs + 2, len(bounds) - 1)]
     primary = primary_region(regions, lead_end, title_end, lex)
-    doc_carry = _Carry(ref_year, ref_basis, None)
+    # A page about a zone the seed lacks (常州经开区…) reports on the zone, not its city.
+    page_zone = next((r for r in regions if r.zone and r.counts and r.region_id == primary
+                      and r.start < lead_end), None)
+    doc_carry = _Carry(ref_year, ref_basis, page_zone)
     out: list[Mention] = []
     target_section = False
     table: TableHeader | None = None
@@ -424,7 +435,13 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                 leads = si == 0 and first.start <= _lead_in(s) + 8 and (
                     adverbial or subject_only or _is_heading(text[p_start:p_end]))
                 looks_ahead = any(t in s for t in lex.rules["status"]["target"]) or "将" in s
-                if first.period_start and not first.target_marker and (
+                # 这是自2016年以来…: a look back over years is no period for what follows.
+                since = s[first.end:first.end + 2] == "以来" and ref_year is not None and \
+                    first.period_start.year < ref_year if first.period_start else False
+                # “十四五”时期首批重大项目集中开工: a plan's name in a headline is no period.
+                plan_name = in_title and "五" in first.text and not _YEARISH.search(first.text)
+                if first.period_start and not first.target_marker and not since and \
+                        not plan_name and (
                         (in_title and not looks_ahead) or leads):
                     # A title, or a paragraph that opens with a period, sets it for the
                     # paragraphs after (去年… in a headline; 2025年，… / 今年，… / 上半年，…).
@@ -434,7 +451,8 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                         if first.period_end else None
             for r in s_regions:
                 opens = not text[a:r.start].strip(" \"“")
-                if _carries(r, primary, lex) or (opens and not lex.regions[r.region_id].is_country):
+                if (_carries(r, primary, lex) and _subject_like(s, r.start - a, r.end - a)) or \
+                        (opens and not lex.regions[r.region_id].is_country):
                     carry.region = r
         if not in_title and carry.region is not None:
             doc_carry.region = carry.region
@@ -494,6 +512,7 @@ def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
                   "target" if any(w in column for w in st["target"]) else "actual")
         region = carry.region
         region_basis = "paragraph" if region else "document" if primary else "none"
+        region_id, region_text = _region_out(region, primary, lex)
         ind_how = "table_row" if keywords else "table_column"
         out.append(Mention(
             char_start=p_start + cell.start, char_end=p_start + cell.end,
@@ -501,9 +520,7 @@ def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
             sentence=text[p_start:p_end], value=q.value, value_high=q.value_high, unit=unit,
             qualifier=q.qualifier, indicator_id=ind.indicator_id, category=ind.category,
             status=status, period_start=ps, period_end=pe, period_basis=basis,
-            region_id=region.region_id if region else primary,
-            region_text=region.text if region else (
-                lex.regions[primary].name_zh if primary else None),
+            region_id=region_id, region_text=region_text,
             region_basis=region_basis, confidence=confidence(ind_how, "table_column"),
             basis=basis_text(ind_how, "table_column", basis, region_basis)))
     return out
@@ -535,6 +552,17 @@ def _heading_opens_plans(p: str, lex: Lexicon, current: bool) -> bool:
     return current  # a sub-heading inside the section
 
 
+# Words between a place and the clause's end that make the place part of a name: the
+# project, platform or event it names (…暨成都科成云计算大数据产业中心项目开工活动举行).
+_NAMED_THING = re.compile(r"[^，,。；;：:、]{2,24}?(?:项目|中心|平台|活动|大会|论坛|峰会|展会|博览会)")
+
+
+def _subject_like(s: str, start: int, end: int) -> bool:
+    """Whether a place named mid-sentence is what the sentence reports on, not part of
+    the name of a project or an event."""
+    return _NAMED_THING.match(s, end) is None or s[end:end + 2] in {"全市", "全区", "全县"}
+
+
 def _carries(r: RegionMention, primary: str | None, lex: Lexicon) -> bool:
     """A sentence's region carries forward when it is the page's region or inside it."""
     if lex.regions[r.region_id].is_country:
@@ -561,8 +589,9 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     # Period: nearest expression before the number, else one after it in its clause.
     before = [p for p in periods if p.end <= q.start and p.period_start is not None]
     cl, cr = _bounds(s, q.start, _CLAUSE_END)
+    # (a plan named after the figure describes what is counted: 5823亿元的“十四五”首批项目)
     after = [p for p in periods if p.start >= q.unit_end and p.end <= cr
-             and p.period_start is not None]
+             and p.period_start is not None and "五" not in p.text]
     period = before[-1] if before else (after[0] if after else None)
     if period is not None:
         ps, pe = period.period_start, period.period_end
@@ -587,6 +616,7 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     region, region_basis = _region_for(s, offset, q, s_regions, carry, primary, lex)
     if slot is not None and slot.region is not None:
         region, region_basis = slot.region, "sentence"  # 甲、乙和丙三区分别…: the i-th
+    region_id, region_text = _region_out(region, primary, lex)
     return Mention(
         char_start=offset + q.start, char_end=offset + q.end, raw_text=text[offset + q.start:
                                                                              offset + q.end],
@@ -594,9 +624,7 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         unit="CNY" if q.implied_unit else q.unit, qualifier=q.qualifier,
         indicator_id=ind.indicator_id, category=ind.category, status=status,
         period_start=ps, period_end=pe, period_basis=basis,
-        region_id=region.region_id if region else (primary if primary else None),
-        region_text=region.text if region else (
-            lex.regions[primary].name_zh if primary else None),
+        region_id=region_id, region_text=region_text,
         region_basis=region_basis, confidence=confidence(ind_how, status_how),
         basis=basis_text(ind_how, status_how, basis, region_basis),
     )
@@ -615,6 +643,19 @@ def _series_indicator(q: Quantity, slot: Slot, last_by_unit: dict[str, Indicator
     if unit in last_by_unit:
         return last_by_unit[unit], "series", q.start
     return None
+
+
+def _region_out(region: RegionMention | None, primary: RegionMention | str | None,
+                lex: Lexicon) -> tuple[str | None, str | None]:
+    """(region_id, region_text) a mention is stored with: a zone the seed lacks has no
+    seed id, only its name (dbt gives it a discovered region)."""
+    if region is None and isinstance(primary, RegionMention):
+        region = primary
+    if region is not None:
+        return (None, region.text) if region.zone else (region.region_id, region.text)
+    if primary is None:
+        return None, None
+    return primary, lex.regions[primary].name_zh
 
 
 def _region_for(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],

@@ -74,6 +74,12 @@ class Lexicon:  # frozen, but cached_property needs a __dict__ (dataclass keeps 
     rules: dict[str, Any]
 
     @cached_property
+    def zone_suffix_re(self) -> re.Pattern[str]:
+        """The suffixes that make a place's name a zone's (rules.yml zone_suffixes)."""
+        return re.compile("|".join(map(re.escape, sorted(self.rules["zone_suffixes"],
+                                                         key=len, reverse=True))))
+
+    @cached_property
     def country_ids(self) -> frozenset[str]:
         return frozenset(rid for rid, r in self.regions.items() if r.is_country)
 

@@ -30,8 +30,9 @@ class RegionMention:
     start: int
     end: int
     text: str
-    region_id: str
+    region_id: str  # for a zone the seed lacks: the region it lies in
     counts: bool  # False for organisation names and event locations
+    zone: bool = False  # 常州经开区: a zone of region_id the seed does not know (text is its name)
 
 
 def _is_org(text: str, end: int, lex: Lexicon) -> bool:
@@ -68,6 +69,39 @@ def find_region_mentions(text: str, lex: Lexicon) -> list[RegionMention]:
             rid = min(pool, key=lambda i: (_LEVEL_RANK.get(lex.regions[i].level, 9), i))
         counts = not (_is_org(text, end, lex) or _is_event_location(text, start, end, lex))
         out.append(RegionMention(start, end, name, rid, counts))
+    return _zones(_event_runs(out, text, lex), text, lex)
+
+
+def _zones(mentions: list[RegionMention], text: str, lex: Lexicon) -> list[RegionMention]:
+    """常州经开区 / 楚雄高新区 / 驻马店经济开发区: a known place followed by a zone's suffix
+    names a zone the seed does not know, a region of its own inside that place."""
+    suffixes = lex.zone_suffix_re
+    out = []
+    for m in mentions:
+        z = suffixes.match(text, m.end)
+        level = lex.regions[m.region_id].level
+        if z and level in {"city", "district", "county", "province"}:
+            name = text[m.start:z.end()]
+            out.append(RegionMention(m.start, z.end(), name, m.region_id, m.counts, True))
+        else:
+            out.append(m)
+    return out
+
+
+def _event_runs(mentions: list[RegionMention], text: str, lex: Lexicon) -> list[RegionMention]:
+    """在重庆九龙坡区举行: names written one after another are one place; when that place is
+    an event's location, none of them is what the page reports on."""
+    out = list(mentions)
+    i = 0
+    while i < len(out):
+        j = i
+        while j + 1 < len(out) and out[j + 1].start == out[j].end:
+            j += 1
+        if j > i and _is_event_location(text, out[i].start, out[j].end, lex):
+            for k in range(i, j + 1):
+                out[k] = RegionMention(out[k].start, out[k].end, out[k].text, out[k].region_id,
+                                       False)
+        i = j + 1
     return out
 
 

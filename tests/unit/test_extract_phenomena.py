@@ -600,6 +600,28 @@ CASES += [
       "2024年,第一产业增加值占地区生产总值的比重为24.1%,第二产业增加值比重为23.7%。",
       F(24.1, unit="percent", indicator="gdp_share"),
       F(23.7, unit="percent", indicator="gdp_share")),
+    C("real-research-projects-not-investment",
+      "该区企业累计承担各级科研项目737项,大赛吸引创业项目297个,新建1个街道养老综合体。",
+      nothing=True),
+    # ------------------------------------------------ regions
+    C("real-zone-the-seed-lacks",
+      ("常州经开区2023年工作报告", "2023年,全区地区生产总值突破990亿元。"),
+      F(9.9e10, qualifier="more_than", region=None)),
+    C("real-event-venue-run-of-names",
+      "重庆市一季度集中签约活动6日在重庆九龙坡区举行,本次集中签约重大招商项目70个。",
+      F(70, unit="count", region="cn-50")),
+    C("real-place-inside-a-project-name",
+      ("2019年四川省重大项目集中开工", "11月14日,四川省重大项目集中开工暨成都科成云计算中心项目"
+       "开工活动举行。", "本次集中开工的重大项目共382个。"),
+      F(382, unit="count", region="cn-51"), pub=D(2019, 11, 14)),
+    # ------------------------------------------------ periods
+    C("real-plan-name-in-headline-no-period",
+      ("总投资5823亿元!浙江“十四五”时期首批重大项目集中开工", "全省重大项目共361个。"),
+      F(361, unit="count", years=(2021, 2021)), pub=D(2021, 3, 17)),
+    C("real-since-year-no-period",
+      ("2021年3月17日,全省重大项目集中开工。", "这是浙江自2016年以来组织的第十批集中开工。",
+       "全部项目中,省重大产业项目21个。"),
+      F(21, unit="count", years=(2021, 2021)), pub=D(2021, 3, 17)),
     C("real-past-period-after-plan-words",
       "该区着力打造算力小镇,上半年规上工业总产值近30亿元。",
       F(3e9, qualifier="about", status="actual", years=(2024, 2024)), pub=D(2024, 9, 1)),
@@ -717,3 +739,19 @@ def test_a_headline_figure_the_body_restates_is_the_bodys_fact() -> None:
     text, starts = _document(("新区去年地区生产总值突破900亿元", "全区经济稳中有进。"))
     only = extract_mentions(text, starts, PUB, title_paragraphs=1)
     assert [m.value for m in only] == [9e10]
+
+
+def test_zone_the_seed_lacks_is_a_region_of_its_own() -> None:
+    """常州经开区 is not 常州市: no seed id, its own name (dbt gives it a discovered region)."""
+    _, ms = run(C("zone", ("常州经开区2023年工作报告", "2023年,全区地区生产总值突破990亿元。")))
+    assert [(m.region_id, m.region_text) for m in ms] == [(None, "常州经开区")]
+
+
+def test_every_mention_has_a_confidence_and_a_basis() -> None:
+    _, ms = run(C("conf", "力争到2025年,全市地区生产总值突破2000亿元,固定资产投资增长8%。"))
+    assert len(ms) == 2
+    for m in ms:
+        assert 0 < m.confidence <= 1
+        parts = dict(p.split("=") for p in m.basis.split(";"))
+        assert set(parts) == {"indicator", "status", "period", "region"}
+    assert dict(p.split("=") for p in ms[0].basis.split(";"))["status"] == "target_cue"
