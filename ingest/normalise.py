@@ -97,6 +97,17 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=1)
+def _phrase_converter() -> opencc.OpenCC:
+    """Taiwan/Hong Kong phrasing to the mainland's (專案 -> 项目, 軟體 -> 软件): OpenCC's
+    phrase-level tw2sp, used where a page has traditional characters."""
+    return opencc.OpenCC("tw2sp")
+
+
+# 12。5亿元: a decimal point printed as 。 between digits, before a unit or multiplier
+_DECIMAL_MARK_RE = re.compile(r"(?<=\d)。(?=\d+(?:\.\d+)?\s*(?:亿|万|千|百|%|％|个|家|项|P|E|元))")
+
+
 def to_simplified(s: str) -> str:
     """Traditional -> Simplified (OpenCC t2s); the length may change."""
     return str(_converter().convert(s)) if s else s
@@ -151,6 +162,10 @@ def _t2s_fold(blocks: list[str]) -> list[str]:
     """Convert and fold all blocks with one OpenCC call when lengths allow it."""
     joined = "\n".join(blocks)
     converted = str(_converter().convert(joined)) if joined else joined
+    if converted != joined:  # traditional script: convert its phrasing too, if 1:1
+        phrased = str(_phrase_converter().convert(joined))
+        if len(phrased) == len(joined):
+            converted = phrased
     if len(converted) == len(joined):
         out = converted.split("\n")
         if len(out) == len(blocks) and all(
@@ -244,6 +259,7 @@ def normalise(blocks: Sequence[str]) -> NormalisedDoc:
         maps.append(omap)
         start += len(block) + 1
     for text, omap in zip(_t2s_fold(stage1), maps, strict=True):
+        text = _DECIMAL_MARK_RE.sub(".", text)  # 1:1, offsets stay
         text, omap = _collapse_ws(text, omap)
         if text:
             cleaned.append((text, omap))

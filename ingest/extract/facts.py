@@ -37,7 +37,7 @@ _CJK_GAP = r"(?<=[\u4e00-\u9fff”\"A-Za-z0-9%]) (?=[\u4e00-\u9fff“\"])"
 _CLAUSE_END = re.compile(rf"[，,：:；;。！？!?]|{_CJK_GAP}")
 _SEGMENT_END = re.compile(rf"[，,：:；;。！？!?、]|{_CJK_GAP}")
 _YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
-_GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长")
+_GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增")
 _DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
 _MEASURE_WORDS = frozenset((*_GROWTH_WORDS, *_DECLINE_WORDS))
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
@@ -608,6 +608,7 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         ps, pe, basis = *slot.period, "explicit"  # 2021年至2023年分别…: the i-th year
     status, status_how = _status(s, q, period, ps, pe, ref_date,
                                  ref_basis == "publication_date", lex, target_section)
+    ps, pe = _settled_period(ps, pe, basis, status, period, ref_date, ref_basis)
     value = q.value
     if q.unit == "percent" and value > 0 and any(
             s.endswith(w, 0, q.start) or s.endswith(w + "了", 0, q.start) or
@@ -628,6 +629,23 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         region_basis=region_basis, confidence=confidence(ind_how, status_how),
         basis=basis_text(ind_how, status_how, basis, region_basis),
     )
+
+
+def _settled_period(ps: date | None, pe: date | None, basis: str, status: str,
+                    period: PeriodExpr | None, ref: date | None,
+                    ref_basis: str) -> tuple[date | None, date | None]:
+    """Two readings of a period the sentence itself does not print:
+    a target under a plan's span (《行动方案(2024—2025年)》…力争算力达到5EFLOPS) is for the
+    span's last year; an estimate in a report of January to March (据统计预测，全县地区生产
+    总值增长12.6%) is of the year just ended."""
+    if ps is None or pe is None or period is not None:
+        return ps, pe
+    if status == "target" and basis == "context" and ps.year < pe.year:
+        return date(pe.year, 1, 1), pe
+    if status == "estimate" and ref is not None and basis == "publication_date" and \
+            ref.month <= 3 and ps.year == ref.year and (ps.month, pe.month) == (1, 12):
+        return date(ref.year - 1, 1, 1), date(ref.year - 1, 12, 31)
+    return ps, pe
 
 
 def _series_indicator(q: Quantity, slot: Slot, last_by_unit: dict[str, Indicator],

@@ -297,3 +297,16 @@ def test_all_steps_together() -> None:
     assert doc.text.startswith("临空港产业基地今年投资达到150亿元,")
     assert "\n" not in doc.text  # joined, then the repeat dropped
     check(doc, blocks, "150", "１５０")
+
+
+def test_decimal_point_printed_as_ideographic_full_stop() -> None:
+    """12。5亿元 is 12.5亿元; a sentence end before 5月份 stays a sentence end."""
+    assert normalise(["投资12。5亿元,增长3。2%"]).text == "投资12.5亿元,增长3.2%"
+    assert normalise(["增长5.2%。5月份以来"]).text == "增长5.2%。5月份以来"
+
+
+def test_taiwan_and_hong_kong_phrasing_becomes_the_mainlands() -> None:
+    """專案 is 项目 and 軟體 is 软件 (OpenCC tw2sp), not 专案/软体; offsets stay 1:1."""
+    doc = normalise(["簽約專案83個,軟體產業營收"])
+    assert doc.text == "签约项目83个,软件产业营收"
+    assert len(doc.source_offsets) == len(doc.text)
