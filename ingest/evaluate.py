@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 __all__ = ["Scores", "load_gold", "load_kinds", "predicted_facts", "score", "format_report",
-           "format_breakdown", "page_files", "reliability"]
+           "basis_precision", "format_breakdown", "page_files", "reliability"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -117,8 +117,9 @@ class Scores:
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     not_strict: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-    # (confidence, right) for every predicted fact that counts: right = matched a core fact
-    judged: list[tuple[float, bool]] = field(default_factory=list)
+    # (confidence, right, basis) for every predicted fact that counts: right = matched a
+    # core fact
+    judged: list[tuple[float, bool, str]] = field(default_factory=list)
 
     @staticmethod
     def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -159,7 +160,8 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Scores
             if not g.get("core", True):
                 continue
             s.tp += 1
-            s.judged.append((float(preds[i].get("confidence") or 0.0), True))
+            s.judged.append((float(preds[i].get("confidence") or 0.0), True,
+                             str(preds[i].get("basis") or "")))
             s.by_table[g["category"]][0] += 1
             if strict:
                 s.strict_tp += 1
@@ -167,7 +169,8 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Scores
                 s.not_strict.append((g, preds[i]))
         for i, p in enumerate(preds):
             if i not in used:
-                s.judged.append((float(p.get("confidence") or 0.0), False))
+                s.judged.append((float(p.get("confidence") or 0.0), False,
+                                 str(p.get("basis") or "")))
                 s.fp += 1
                 s.by_table[p["category"]][1] += 1
                 s.false_positives.append(p)
@@ -179,9 +182,21 @@ def reliability(s: Scores) -> list[tuple[float, float, int, float | None]]:
     out = []
     for d in range(10):
         lo, hi = d / 10, (d + 1) / 10
-        inside = [ok for c, ok in s.judged if lo <= c < hi or (d == 9 and c >= 1.0)]
+        inside = [ok for c, ok, _ in s.judged if lo <= c < hi or (d == 9 and c >= 1.0)]
         out.append((lo, hi, len(inside), sum(inside) / len(inside) if inside else None))
     return out
+
+
+def basis_precision(s: Scores) -> dict[str, dict[str, tuple[int, int]]]:
+    """component (indicator, status, period, region) → value → (facts, right): what
+    scripts/calibrate_confidence.py fits the factors of ingest/extract/confidence.yml on."""
+    out: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for _c, ok, basis in s.judged:
+        for part in filter(None, basis.split(";")):
+            key, _, value = part.partition("=")
+            out[key][value][0] += 1
+            out[key][value][1] += ok
+    return {k: {v: (n, r) for v, (n, r) in vs.items()} for k, vs in out.items()}
 
 
 def _reliability_lines(s: Scores) -> list[str]:
@@ -190,7 +205,7 @@ def _reliability_lines(s: Scores) -> list[str]:
         if n:
             lines.append(f"  [{lo:.1f}, {hi:.1f}{']' if hi == 1.0 else ')'}  facts {n:>4}  "
                          f"precision {prec:.3f}")
-    high = [ok for c, ok in s.judged if c >= 0.9]
+    high = [ok for c, ok, _ in s.judged if c >= 0.9]
     if high:
         lines.append(f"  confidence >= 0.9: {len(high)} facts, precision "
                      f"{sum(high) / len(high):.3f}")
@@ -225,6 +240,10 @@ def format_report(s: Scores, *, totals_only: bool = False) -> str:
     lines += _reliability_lines(s)
     if totals_only:
         return "\n".join(lines)
+    lines.append("precision by basis (facts, precision) - what confidence.yml is fitted on:")
+    for comp, values in sorted(basis_precision(s).items()):
+        cells = [f"{v} {n} {r / n:.2f}" for v, (n, r) in sorted(values.items(), key=lambda x: -x[1][0])]
+        lines.append(f"  {comp:<9} " + " | ".join(cells))
     if s.misses:
         lines.append("misses:")
         lines += [f"  {g['doc']}  {g['category']}  {g['value']:g} {g['unit']} {g['status']} "

@@ -226,10 +226,12 @@ def _is_excluded(s: str, q: Quantity, lex: Lexicon, named_from: int | None = Non
     name its measure (农林牧渔业总产值51.98亿元，增长3.1%: the growth is of farm output),
     a percentage-point gap, a change of a rate, a size threshold."""
     cl, cr = _bounds(s, q.start, _CLAUSE_END)
-    if named_from is not None and named_from < cl:
-        cl = _bounds(s, named_from, _CLAUSE_END)[0]
-    clause = s[cl:cr]
-    if any(w in clause for w in lex.rules["negative_cues"]):
+    # The negative cues are read in the figure's segment (a list item: A增长22%、B增长13.3%)
+    # and back to the words naming its measure.
+    sl, sr = _bounds(s, q.start, _SEGMENT_END)
+    if named_from is not None and named_from < sl:
+        sl = _bounds(s, named_from, _SEGMENT_END)[0]
+    if any(w in s[sl:sr] for w in lex.rules["negative_cues"]):
         return True
     # 高于全市0.5个百分点 / 拉动投资增长3.0个百分点: a gap or a contribution, not a rate.
     if q.unit == "percent" and "百分点" in s[q.end:q.unit_end + 3]:
@@ -521,7 +523,8 @@ def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
             qualifier=q.qualifier, indicator_id=ind.indicator_id, category=ind.category,
             status=status, period_start=ps, period_end=pe, period_basis=basis,
             region_id=region_id, region_text=region_text,
-            region_basis=region_basis, confidence=confidence(ind_how, "table_column"),
+            region_basis=region_basis,
+            confidence=confidence(ind_how, "table_column", basis, region_basis),
             basis=basis_text(ind_how, "table_column", basis, region_basis)))
     return out
 
@@ -626,7 +629,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         indicator_id=ind.indicator_id, category=ind.category, status=status,
         period_start=ps, period_end=pe, period_basis=basis,
         region_id=region_id, region_text=region_text,
-        region_basis=region_basis, confidence=confidence(ind_how, status_how),
+        region_basis=region_basis,
+        confidence=confidence(ind_how, status_how, basis, region_basis),
         basis=basis_text(ind_how, status_how, basis, region_basis),
     )
 
