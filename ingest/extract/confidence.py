@@ -34,6 +34,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+@cache
 def confidence(indicator_how: str, status_how: str, period_basis: str,
                region_basis: str) -> float:
     f = _factors()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,7 +232,7 @@ def _is_excluded(s: str, q: Quantity, lex: Lexicon, named_from: int | None = Non
     sl, sr = _bounds(s, q.start, _SEGMENT_END)
     if named_from is not None and named_from < sl:
         sl = _bounds(s, named_from, _SEGMENT_END)[0]
-    if any(w in s[sl:sr] for w in lex.rules["negative_cues"]):
+    if lex.negative_re.search(s, sl, sr):
         return True
     # 高于全市0.5个百分点 / 拉动投资增长3.0个百分点: a gap or a contribution, not a rate.
     if q.unit == "percent" and "百分点" in s[q.end:q.unit_end + 3]:
@@ -277,8 +278,7 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     """
     st = lex.rules["status"]
     left = s[:q.start]
-    kws = _keyword_matches(s, 0, len(s), lex)
-    kws += [(m.start(), m.end(), "") for w in st["not_cues"] for m in re.finditer(re.escape(w), s)]
+    kws = _masks(s, lex)
     est = _cue_positions(left, st["estimate"], kws)
     tgt = _cue_positions(left, st["target"], kws)
     jiang = [m.start() for m in re.finditer("将", left)
@@ -334,6 +334,22 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     return "actual", "no_cue"
 
 
+_MASK_CACHE: dict[str, list[tuple[int, int, str]]] = {}
+
+
+def _masks(s: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    """The keyword and not-cue spans of sentence `s`, where status cues do not count:
+    computed once per sentence (every figure of it asks), not once per figure."""
+    got = _MASK_CACHE.get(s)
+    if got is None:
+        got = _keyword_matches(s, 0, len(s), lex)
+        got += [(m.start(1), m.end(1), "") for m in lex.not_cue_re.finditer(s)]
+        if len(_MASK_CACHE) > 64:
+            _MASK_CACHE.clear()
+        _MASK_CACHE[s] = got
+    return got
+
+
 def _qualifies_a_keyword(s: str, pos: int, words: list[str],
                          kws: list[tuple[int, int, str]]) -> bool:
     """Whether the cue at `pos` runs straight into an indicator keyword (计划完成投资)."""
@@ -383,6 +399,7 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     ref_year, ref_basis = reference_year(text, published_at, lex)
     ref_date = published_at or (date(ref_year, 12, 31) if ref_year else None)
     regions = find_region_mentions(text, lex)
+    region_starts = [r.start for r in regions]  # in text order: a sentence's are one slice
     bounds = [*paragraph_starts, len(text) + 1]
     title_end = bounds[title_paragraphs] if len(bounds) > title_paragraphs else 0
     lead_end = bounds[min(title_paragraphs + 2, len(bounds) - 1)]
@@ -409,7 +426,8 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
         for si, (a, b) in enumerate(_sentences(text, p_start, p_end)):
             s = text[a:b]
             periods = find_periods(s, ref_year, carry.year)
-            s_regions = [r for r in regions if a <= r.start < b and r.counts]
+            s_regions = [r for r in regions[bisect_left(region_starts, a):
+                                              bisect_left(region_starts, b)] if r.counts]
             last_by_unit: dict[str, Indicator] = {}
             qs = find_quantities(s, lex)
             slots = series_slots(s, qs, s_regions, a, periods, lex, _MEASURE_WORDS) \

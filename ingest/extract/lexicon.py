@@ -74,6 +74,19 @@ class Lexicon:  # frozen, but cached_property needs a __dict__ (dataclass keeps 
     rules: dict[str, Any]
 
     @cached_property
+    def not_cue_re(self) -> re.Pattern[str]:
+        """Phrases whose words are no status cues (rules.yml status.not_cues); overlapping
+        matches are found, as the per-word scan found them."""
+        words = sorted(self.rules["status"]["not_cues"], key=len, reverse=True)
+        return re.compile("(?=(" + "|".join(map(re.escape, words)) + "))")
+
+    @cached_property
+    def negative_re(self) -> re.Pattern[str]:
+        """Any negative cue (rules.yml negative_cues), one scan instead of one per word."""
+        return re.compile("|".join(map(re.escape, sorted(self.rules["negative_cues"],
+                                                         key=len, reverse=True))))
+
+    @cached_property
     def zone_suffix_re(self) -> re.Pattern[str]:
         """The suffixes that make a place's name a zone's (rules.yml zone_suffixes)."""
         return re.compile("|".join(map(re.escape, sorted(self.rules["zone_suffixes"],
