@@ -44,7 +44,8 @@ _MEASURE_WORDS = frozenset((*_GROWTH_WORDS, *_DECLINE_WORDS))
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
 _NEAR = 8  # a keyword this close to its number names it plainly (basis keyword_near)
 _CONNECTIVES = re.compile(
-    r"比上年|比去年|较上年|较去年|同比|按年|年均|分别|其中|全年|按可比价格?计算|按现价计算|期间|时期"
+    r"比上年|比去年|较上年|较去年|同比|按年|年均|分别|其中|全年|按[^，,；;]{0,6}价格?计算|按现价计算"
+    r"|期间|时期|同期|上年同期"
     r"|[“”\"]?十[一二三四五六七八九]五[“”\"]?|(?:19|20)\d{2}年|\s")
 _COMPUTE_CONTEXT = re.compile(r"算力|智算|超算|计算中心|数据中心|计算能力")
 
@@ -139,7 +140,9 @@ def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> tuple[Indicator, str, 
             # names its own subject (一般公共预算收入增长5%) does not borrow another's.
             cl, _ = _bounds(s, a, _CLAUSE_END)
             subject = _CONNECTIVES.sub("", s[cl:a])
-            reach = cl if subject else 0
+            # …出口13525万美元，增长3.6%: a bare growth clause borrows the measure of the
+            # nearest clause before it that states a figure, never one further back.
+            reach = cl if subject else _figure_clause_before(s, cl)
             named = _keyword_matches(s, reach, a, lex)
             growth = _growth_of([k for _a2, _b2, k in named], lex)
             if growth is None:
@@ -158,6 +161,19 @@ def _find_indicator(s: str, q: Quantity, lex: Lexicon) -> tuple[Indicator, str, 
         ind = next((i for i in lex.indicators.values() if i.category == "compute"), None)
         return (ind, "flops_unit", q.start) if ind else None
     return None
+
+
+def _figure_clause_before(s: str, cl: int) -> int:
+    """Start of the nearest clause before offset `cl` that has a digit (a figure); 0 if none."""
+    end = cl
+    while end > 0:
+        start, _ = _bounds(s, max(end - 1, 0), _CLAUSE_END)
+        if _FIGURE.search(s, start, end):
+            return start
+        if start == 0:
+            return 0
+        end = start - 1 if start > 0 else 0
+    return 0
 
 
 def _growth_of(keywords: list[str], lex: Lexicon) -> Indicator | None:
@@ -312,7 +328,9 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
         for w in st["target_words_anywhere"] for i in _all_positions(s, w))
     if nearest >= 0:
         if nearest == est:
-            return ("target", "estimate_cue_future") if future else ("estimate", "estimate_cue")
+            # 预计十三五末… (in December 2020): the end of the year under way is an estimate
+            beyond = future and ps is not None and ref is not None and ps.year > ref.year
+            return ("target", "estimate_cue_future") if beyond else ("estimate", "estimate_cue")
         if nearest == tgt:
             return "target", "target_cue"
         # 已印发《…》，明确了…达到9%…等年度目标: a cue outside the number's clause
@@ -438,6 +456,10 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                 if m is not None:
                     out.append(m)
                     last_by_unit[m.unit] = lex.indicators[m.indicator_id]
+                else:
+                    # 出口13525万美元，增长3.6%: a figure that is no fact breaks the chain a
+                    # bare clause after it would borrow its measure from.
+                    last_by_unit.clear()
             # What this sentence establishes for the sentences after it.
             dated = [p for p in periods if p.period_start and p.explicit or p.relative]
             if dated and dated[-1].period_start is not None:
@@ -604,9 +626,9 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     if found is None or _is_excluded(s, q, lex, found[2]):
         return None
     ind, ind_how, _named_from = found
-    if q.unit == "count" and not s[q.end:q.unit_end].strip(" 余多以上").startswith(
-            tuple(lex.rules["count_units"])):
-        return None
+    if q.unit == "count" and (q.value != int(q.value) or not s[q.end:q.unit_end].strip(
+            " 余多以上").startswith(tuple(lex.rules["count_units"]))):
+        return None  # 扩大0.3个百分点: a count is a whole number
     # Period: nearest expression before the number, else one after it in its clause.
     before = [p for p in periods if p.end <= q.start and p.period_start is not None]
     cl, cr = _bounds(s, q.start, _CLAUSE_END)
@@ -679,7 +701,8 @@ def _series_indicator(q: Quantity, slot: Slot, last_by_unit: dict[str, Indicator
         ind = lex.indicator_for(slot.keyword, unit)
         if ind is None and unit == "percent":
             ind = _growth_of([slot.keyword], lex)
-        return (ind, "series", q.start) if ind else None
+        named_from = slot.named_from if slot.named_from is not None else q.start
+        return (ind, "series", named_from) if ind else None
     if unit in last_by_unit:
         return last_by_unit[unit], "series", q.start
     return None

@@ -24,6 +24,7 @@ _FENBIE = "分别"
 _BETWEEN = re.compile(r"\s*(?:[、，,]|和|及|与|以及)\s*")
 _ENUM_SEP = re.compile(r"^\s*(?:[、，,]|和|及|与|以及)\s*$")
 _CLAUSE_STOP = re.compile(r"[。；;]")
+_ITEM_SEP = re.compile(r"、|和|及")
 _SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:[-—―–~～至到])\s*((?:19|20)\d{2})\s*年")
 
 
@@ -34,6 +35,7 @@ class Slot:
     keyword: str | None = None  # the measure's keyword (its own indicator)
     region: RegionMention | None = None
     period: tuple[date, date] | None = None
+    named_from: int | None = None  # where the words naming the list's measures start
 
 
 def _chain(s: str, qs: list[Quantity], after: int) -> list[Quantity]:
@@ -85,16 +87,22 @@ def series_slots(s: str, qs: list[Quantity], regions: list[RegionMention], offse
                    for m in lex.keyword_re.finditer(s, left_start, pos)]
             kws = [k for k in kws if k[2] not in measure_words]
             kw_run = _enumerated(kws, s) if len(_enumerated(kws, s)) >= n else kws
+            if kws and len(kws) < n and \
+                    len(_ITEM_SEP.findall(s, left_start, kws[-1][0])) >= n - 1:
+                # 第一、二、三产业增加值占地区生产总值的比重分别为…: n items, one measure
+                kw_run = [kws[-1]] * n
             span = None
             for m in _SPAN.finditer(s, left_start, pos):
                 a, b = int(m.group(1)), int(m.group(2))
                 if b - a + 1 == n:
                     span = (a, b)
+            named_from = kw_run[len(kw_run) - n][0] if len(kw_run) >= n else None
             for i, q in enumerate(chain):
                 slot_kw = str(kw_run[len(kw_run) - n + i][2]) if len(kw_run) >= n else None
                 region = reg_run[i][2] if len(reg_run) == n else None
                 period = (date(span[0] + i, 1, 1), date(span[0] + i, 12, 31)) if span else None
                 if slot_kw or region or period:
-                    out[q.start] = Slot(slot_kw, region, period)  # type: ignore[arg-type]
+                    out[q.start] = Slot(slot_kw, region, period,  # type: ignore[arg-type]
+                                        named_from if slot_kw else None)
         pos = s.find(_FENBIE, pos + 1)
     return out
