@@ -19,9 +19,15 @@ from datetime import date
 
 from ingest.extract.confidence import basis_text, confidence
 from ingest.extract.lexicon import Indicator, Lexicon, load_lexicon
-from ingest.extract.periods import PeriodExpr, find_periods
+from ingest.extract.periods import PeriodExpr, find_periods, is_comparison
 from ingest.extract.quantities import Quantity, find_quantities
-from ingest.extract.regions import RegionMention, find_region_mentions, primary_region
+from ingest.extract.regions import (
+    RegionMention,
+    bare_zone,
+    find_region_mentions,
+    primary_region,
+    publisher_region,
+)
 from ingest.extract.series import Slot, series_slots
 from ingest.extract.tables import Cell, TableHeader, parse_header, read_row
 
@@ -107,6 +113,10 @@ def reference_year(text: str, published_at: date | None, lex: Lexicon) -> tuple[
             continue
         for m in _YEARISH.finditer(s):
             if s[max(0, m.start() - 1):m.start()] in {"到", "至"}:
+                continue
+            year_end = m.end() + 1 if s[m.end():m.end() + 1] == "年" else m.end()
+            if is_comparison(s, m.start(), year_end):
+                votes[int(m.group(1)) + 1] += 1  # 较2023年末增长: a report on 2024
                 continue
             votes[int(m.group(1))] += 1
     if not votes:
@@ -421,10 +431,12 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     bounds = [*paragraph_starts, len(text) + 1]
     title_end = bounds[title_paragraphs] if len(bounds) > title_paragraphs else 0
     lead_end = bounds[min(title_paragraphs + 2, len(bounds) - 1)]
-    primary = primary_region(regions, lead_end, title_end, lex)
-    # A page about a zone the seed lacks (常州经开区…) reports on the zone, not its city.
+    primary = primary_region(regions, lead_end, title_end, lex) or \
+        publisher_region(regions, text, lex)
+    # A page about a zone the seed lacks (常州经开区…, or 开发区… on a 驻马店 page) reports
+    # on the zone, not its city.
     page_zone = next((r for r in regions if r.zone and r.counts and r.region_id == primary
-                      and r.start < lead_end), None)
+                      and r.start < lead_end), None) or bare_zone(text, lead_end, primary, lex)
     doc_carry = _Carry(ref_year, ref_basis, page_zone)
     out: list[Mention] = []
     target_section = False

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["PeriodExpr", "find_periods", "FIVE_YEAR_PLANS", "years_in"]
+__all__ = ["PeriodExpr", "find_periods", "FIVE_YEAR_PLANS", "is_comparison", "years_in"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -46,7 +46,7 @@ _COMPARED_BEFORE = ("比", "较", "与", "于", "同比", "相比", "对比")
 _COMPARED_AFTER = ("同期", "相比", "相较")
 
 
-def _is_comparison(sentence: str, start: int, end: int) -> bool:
+def is_comparison(sentence: str, start: int, end: int) -> bool:
     return sentence[:start].endswith(_COMPARED_BEFORE) or \
         sentence[end:].lstrip().startswith(_COMPARED_AFTER)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0, "明年": 1, "次年": 1,
@@ -120,7 +120,7 @@ def find_periods(sentence: str, ref_year: int | None,
             context_year = out[-1].period_start.year
         prefix = m.group("prefix") or ""
         if not prefix and (m.group("year") or m.group("rel")) and \
-                _is_comparison(sentence, m.start(), m.end()):
+                is_comparison(sentence, m.start(), m.end()):
             continue
         target = prefix in {"到", "至"}
         asof = prefix.startswith("截")

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from ingest.extract.lexicon import Lexicon
 
-__all__ = ["RegionMention", "find_region_mentions", "primary_region"]
+__all__ = ["RegionMention", "bare_zone", "find_region_mentions", "primary_region",
+           "publisher_region"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -138,3 +139,30 @@ def primary_region(mentions: list[RegionMention], lead_end: int, title_end: int,
         if total[child] * 3 < total[best]:
             return best
         best = child
+
+
+def publisher_region(mentions: list[RegionMention], text: str, lex: Lexicon) -> str | None:
+    """The region of the page's publisher (驻马店日报, 牟定县统计局), for a page that names
+    no region of its own: the place 全区/全市 means."""
+    for m in mentions:
+        tail = text[m.end:m.end + 8]
+        if not m.counts and any(tail.startswith(w) or tail[:4].find(w) >= 0
+                                for w in lex.rules["publisher_suffixes"]):
+            return m.region_id
+    return None
+
+
+_STEM = re.compile(r"(?:省|市|县|区|自治州|自治县|地区|盟)$")
+
+
+def bare_zone(text: str, lead_end: int, primary: str | None, lex: Lexicon) -> RegionMention | None:
+    """开发区签约项目10个 / 1至9月，高新区园区实现…: a zone word with no place before it, as
+    the subject of the page's lead, on a page of one city or county: that place's zone."""
+    if primary is None or lex.regions[primary].level not in {"city", "district", "county"}:
+        return None
+    words = "|".join(map(re.escape, lex.rules["bare_zones"]))
+    m = re.search(rf"(?:^|(?<=[，,。：:\s]))(?:{words})", text[:lead_end])
+    if m is None:
+        return None
+    name = _STEM.sub("", lex.regions[primary].name_zh) + m.group()
+    return RegionMention(m.start(), m.end(), name, primary, True, True)

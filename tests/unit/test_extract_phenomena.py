@@ -159,6 +159,7 @@ CASES: list[Case] = [
       nothing=True),
     C("scope-trade-not-fact", "2023年,全区外贸进出口总额为260亿元,其中出口额120亿元。",
       nothing=True),
+    C("scope-online-retail-not-fact", "2023年,全市网络零售额达到1200亿元,增长9%。", nothing=True),
     C("unit-hkd-not-extracted", "2023年,该项目总投资为8亿港元。", nothing=True),
     # ---------------------------------------------------------------- qualifiers
     C("q-tupo", "2023年,全区地区生产总值突破1000亿元。",
@@ -800,3 +801,24 @@ def test_plan_name_in_a_headline_is_no_period() -> None:
                  pub=D(2021, 3, 17))
     assert [(m.value, m.period_start, m.period_end) for m in ms] == [
         (361, D(2021, 1, 1), D(2021, 12, 31))]
+
+
+def test_bare_zone_word_on_a_city_page_is_its_zone() -> None:
+    """开发区签约项目10个 with 驻马店 named only as the publisher: the zone of 驻马店."""
+    ms = _titled("开发区签约项目10个 总投资158.36亿元", "来源:驻马店日报 发表日期:2020年09月10日",
+                 "签约仪式上,共签约亿元以上项目10个,总投资158.36亿元。", pub=D(2020, 9, 10))
+    assert {(m.region_id, m.region_text) for m in ms} == {(None, "驻马店开发区")}
+
+
+def test_publisher_is_the_region_of_an_unnamed_page() -> None:
+    ms = _titled("全年经济运行情况", "来源:牟定县融媒体中心",
+                 "2021年,全县地区生产总值92.9亿元。", pub=D(2022, 1, 24))
+    assert [m.region_id for m in ms] == ["cn-532323"]
+
+
+def test_comparison_year_votes_for_the_year_after() -> None:
+    """An undated release that compares with 2023年末 reports on 2024."""
+    text, starts = _document(("1至9月,全区规上工业总产值405.97亿元。", "存款余额较2023年末增长5%。"))
+    ms = extract_mentions(text, starts, None, title_paragraphs=0)
+    assert [(m.value, m.period_start, m.period_end) for m in ms] == [
+        (4.0597e10, D(2024, 1, 1), D(2024, 9, 30))]
