@@ -168,7 +168,9 @@ def _eval(args: argparse.Namespace) -> int:
         pipeline.build_step(cfg, _progress)
         predicted = evaluate.predicted_facts(cfg.paths.build_db, input_dir)
         scores = evaluate.score(gold, predicted)
+        dups = evaluate.duplicates(cfg.paths.build_db)
     print(evaluate.format_report(scores, totals_only=args.totals_only))
+    print(f"numbers stored as more than one fact: {dups}")
     if args.manifest:
         present = set(evaluate.page_files(input_dir).values())
         kinds = {d: k for d, k in evaluate.load_kinds(Path(args.manifest)).items() if d in present}

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 __all__ = ["Scores", "load_gold", "load_kinds", "predicted_facts", "score", "format_report",
-           "basis_precision", "format_breakdown", "page_files", "reliability"]
+           "basis_precision", "duplicates", "format_breakdown", "page_files", "reliability"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -175,6 +175,20 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Scores
                 s.by_table[p["category"]][1] += 1
                 s.false_positives.append(p)
     return s
+
+
+def duplicates(db: Path) -> int:
+    """Numbers that became more than one fact: one printed figure (a page and an offset)
+    behind two facts (a city and its zone from one sentence, two indicators for one count).
+    One number, one fact: this should be 0."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            "select count(*) from (select document_id, char_start from fct_mentions "
+            "group by document_id, char_start having count(distinct fact_id) > 1)").fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
 
 
 def reliability(s: Scores) -> list[tuple[float, float, int, float | None]]:

@@ -16,18 +16,21 @@ __all__ = ["NUMBER_RE", "parse_number", "MULTIPLIERS"]
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-MULTIPLIERS = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
+# 兆 is 10^12 in Taiwan and Hong Kong money (3兆3757.93億元); with 瓦/帕/赫 it is mega, but
+# those carry no unit we measure, so such a number never becomes a quantity.
+MULTIPLIERS = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8, "兆": Decimal(10) ** 12}
 
 _ARABIC = r"\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = r"[零〇一二两三四五六七八九十百千]+"
+# 一千五百九十点五九 / 二点五 (Macau and Hong Kong papers print decimals in words)
+_CN = r"[零〇○一二两三四五六七八九十百千]+(?:点[零〇○一二三四五六七八九]+)?"
 # A number: digits (optionally with 十/百/千 before a large multiplier: 3千万) or Chinese
 # numerals, then any run of 万/亿 (万亿, 亿亿).
 # 1亿5000万 is one number; "1800 亿" (a stray space) too.
 NUMBER_RE = re.compile(
-    rf"(?:{_ARABIC})(?: ?[十百千]?[万亿]+(?:\d+(?:\.\d+)?[十百千]?[万亿]+)*)?|{_CN}(?:[万亿]+)?")
+    rf"(?:{_ARABIC})(?: ?[十百千]?[万亿兆]+(?:\d+(?:\.\d+)?[十百千]?[万亿]+)*)?|{_CN}(?:[万亿兆]+)?")
 
 
 def _parse_cn_small(s: str) -> int:
@@ -55,6 +58,10 @@ def _parse_plain(s: str) -> Decimal:
             return Decimal(s.replace(",", "")) * scale
         except InvalidOperation as exc:
             raise ValueError(f"not a number: {s!r}") from exc
+    if "点" in s:  # 二十五点七三: the integer in words, then digit by digit
+        whole, _, frac = s.partition("点")
+        return (Decimal(_parse_cn_small(whole)) if whole else Decimal(0)) + Decimal(
+            "0." + "".join(str(_DIGITS[ch]) for ch in frac))
     if s and all(ch in _DIGITS for ch in s) and len(s) > 1:
         # digit-by-digit reading: 二〇二五 → 2025
         return Decimal("".join(str(_DIGITS[ch]) for ch in s))

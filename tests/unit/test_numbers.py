@@ -57,3 +57,16 @@ def test_parse_number_rejects(text: str) -> None:
 def test_number_re_first_match(sentence: str, matched: str) -> None:
     m = NUMBER_RE.search(sentence)
     assert m is not None and m.group() == matched
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("一千五百九十点五九亿", Decimal("159059000000")),  # decimals in words (Macau papers)
+    ("二点五", Decimal("2.5")),
+    ("九百○四点五七亿", Decimal("90457000000")),  # ○ as zero
+    ("3兆3757.93亿", Decimal("3375793000000")),  # 兆 = 10^12 in Taiwan money
+    ("2兆877亿", Decimal("2087700000000")),
+])
+def test_words_decimals_and_zhao(text: str, value: Decimal) -> None:
+    m = NUMBER_RE.match(text)
+    assert m is not None and m.group() == text
+    assert parse_number(text) == value
