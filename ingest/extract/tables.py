@@ -32,7 +32,7 @@ _OTHER_GROWTH = re.compile(r"本月|当月|月度")
 _OTHER_VALUE = re.compile(r"上年|去年|上期|同期|本月|当月|月度|占比|比重|位次|排名")
 _BRACKETED = re.compile(r"[(（]([^()（）]{1,6})[)）]$")
 _NUMBER = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
-_EMPTY = frozenset({"—", "-", "--", "——", "…", "/", "－", "―"})
+_EMPTY = frozenset({"—", "-", "--", "——", "…", "/", "－", "―", ""})
 _PREFIX = re.compile(r"^(?:其中|内|#|△|\*)[:：]?")
 
 
@@ -58,7 +58,19 @@ class Cell:
 
 
 def _cells(p: str) -> list[tuple[int, str]]:
+    """(offset, text) of each cell: separated by spaces, or by | in a table written with
+    pipes (| 地区生产总值 | 2313.0 | 5.2 |), where an empty cell is kept as ''."""
     out, pos = [], 0
+    if "|" in p:
+        parts = p.split("|")
+        for i, part in enumerate(parts):
+            text = part.strip()
+            if text or 0 < i < len(parts) - 1:
+                out.append((pos + (len(part) - len(part.lstrip())), text))
+            pos += len(part) + 1
+        while out and not out[-1][1]:
+            out.pop()  # 2.居民消费价格涨幅(CPI) | % | 2.7 | |: trailing empty cells
+        return out
     for part in p.split(" "):
         if part:
             out.append((pos, part))
@@ -66,10 +78,17 @@ def _cells(p: str) -> list[tuple[int, str]]:
     return out
 
 
+def _is_label_header(cell: str) -> bool:
+    """指标 / 项目名称 / 一级指标, also when a page garbled the characters (指????标)."""
+    cjk = re.sub(r"[^\u4e00-\u9fff]", "", cell)
+    return bool(_LABEL_HEADER.fullmatch(cell) or (cjk and _LABEL_HEADER.fullmatch(cjk))
+                or (len(cjk) <= 6 and re.search(r"指标|项目|名称", cjk)))
+
+
 def parse_header(p: str) -> TableHeader | None:
     """The column roles of a header row, or None when `p` is not one."""
     cells = [c for _, c in _cells(p)]
-    if len(cells) < 3 or not cells[0] or not _LABEL_HEADER.fullmatch(cells[0]):
+    if len(cells) < 3 or not cells[0] or not _is_label_header(cells[0]):
         return None
     roles = ["label"]
     for c in cells[1:]:
