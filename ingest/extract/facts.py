@@ -432,7 +432,7 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     title_end = bounds[title_paragraphs] if len(bounds) > title_paragraphs else 0
     lead_end = bounds[min(title_paragraphs + 2, len(bounds) - 1)]
     primary = primary_region(regions, lead_end, title_end, lex) or \
-        publisher_region(regions, text, lex)
+        publisher_region(regions, text, lex) or _national(text, lead_end, lex)
     # A page about a zone the seed lacks (常州经开区…, or 开发区… on a 驻马店 page) reports
     # on the zone, not its city.
     page_zone = next((r for r in regions if r.zone and r.counts and r.region_id == primary
@@ -717,6 +717,16 @@ def _series_indicator(q: Quantity, slot: Slot, last_by_unit: dict[str, Indicator
         return (ind, "series", named_from) if ind else None
     if unit in last_by_unit:
         return last_by_unit[unit], "series", q.start
+    return None
+
+
+_NATIONAL = re.compile(r"(?:^|(?<=[，,。：:\s]))(?:全国|国家统计局)")
+
+
+def _national(text: str, lead_end: int, lex: Lexicon) -> str | None:
+    """A release about the country (1—8月份，全国固定资产投资…) that names no region."""
+    if _NATIONAL.search(text, 0, lead_end):
+        return next((rid for rid in sorted(lex.country_ids)), None)
     return None
 
 

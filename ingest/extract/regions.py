@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
 
 _STOP = re.compile(r"[，,。、；;：:！？!?\s“”\"‘’'（()）《》【】\[\]与和同及在]")
-_LEVEL_RANK = {"country": 0, "province": 1, "city": 2, "zone": 3, "district": 3, "county": 3}
+_LEVEL_RANK = {"country": 0, "area": 1, "province": 1, "city": 2, "zone": 3, "district": 3,
+               "county": 3}
 
 
 @dataclass(frozen=True)
