@@ -44,10 +44,11 @@ _CJK_GAP = r"(?<=[\u4e00-\u9fff”\"A-Za-z0-9%]) (?=[\u4e00-\u9fff“\"])"
 _CLAUSE_END = re.compile(rf"[，,：:；;。！？!?]|{_CJK_GAP}")
 _SEGMENT_END = re.compile(rf"[，,：:；;。！？!?、]|{_CJK_GAP}")
 _YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
-_GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增")
+_GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增", "成长", "年增率")
 _DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
 _MEASURE_WORDS = frozenset((*_GROWTH_WORDS, *_DECLINE_WORDS))
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
+_BASELINE = re.compile(r"[从由](?:19|20)\d{2}年(?:底|末)?的?$")
 _NEAR = 8  # a keyword this close to its number names it plainly (basis keyword_near)
 _CONNECTIVES = re.compile(
     r"比上年|比去年|较上年|较去年|同比|按年|年均|分别|其中|全年|按[^，,；;]{0,6}价格?计算|按现价计算"
@@ -663,6 +664,9 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         ps, pe, basis = *slot.period, "explicit"  # 2021年至2023年分别…: the i-th year
     status, status_how = _status(s, q, period, ps, pe, ref_date,
                                  ref_basis == "publication_date", lex, target_section)
+    if _BASELINE.search(s[max(0, q.start - 8):q.start]) and period is not None and \
+            period.explicit and pe is not None and ref_date is not None and pe < ref_date:
+        status, status_how = "actual", "baseline"  # 从2015年的39.70亿元增长到…: the start
     ps, pe = _settled_period(ps, pe, basis, status, period, ref_date, ref_basis)
     value = q.value
     if q.unit == "percent" and value > 0 and any(
