@@ -48,6 +48,7 @@ _GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增", "成
 _DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
 _MEASURE_WORDS = frozenset((*_GROWTH_WORDS, *_DECLINE_WORDS))
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
+_PLACES_COUNTED = re.compile(r"有\d+个(?:城市|地市|县区|区县|县|市|区|省份?)")
 _BASELINE = re.compile(r"[从由](?:19|20)\d{2}年(?:底|末)?的?$")
 _NEAR = 8  # a keyword this close to its number names it plainly (basis keyword_near)
 _CONNECTIVES = re.compile(
@@ -259,7 +260,11 @@ def _is_excluded(s: str, q: Quantity, lex: Lexicon, named_from: int | None = Non
     sl, sr = _bounds(s, q.start, _SEGMENT_END)
     if named_from is not None and named_from < sl:
         sl = _bounds(s, named_from, _SEGMENT_END)[0]
-    if lex.negative_re.search(s, sl, sr):
+    if lex.negative_re.search(s, sl, sr) or any(
+            w in s[:q.start] for w in lex.rules["sentence_negative_cues"]):
+        return True
+    # 有7个城市的GDP总值超过1000亿元: a threshold the counted places pass, not a figure.
+    if _PLACES_COUNTED.search(s, cl, q.start):
         return True
     # 高于全市0.5个百分点 / 拉动投资增长3.0个百分点: a gap or a contribution, not a rate.
     if q.unit == "percent" and "百分点" in s[q.end:q.unit_end + 3]:
@@ -511,7 +516,7 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                     carry.region = r
         if not in_title and carry.region is not None:
             doc_carry.region = carry.region
-    return _without_restated_title(out, title_end)
+    return _without_restated(_without_restated_title(out, title_end))
 
 
 def _figure_key(m: Mention) -> tuple[str, str, str]:
@@ -523,6 +528,34 @@ def _without_restated_title(mentions: list[Mention], title_end: int) -> list[Men
     sentence around it (its period, its region), not the headline's guess from the date."""
     in_body = {_figure_key(m) for m in mentions if m.char_start >= title_end}
     return [m for m in mentions if m.char_start >= title_end or _figure_key(m) not in in_body]
+
+
+# Indicators several measures share (the growth of 第一产业 and of 第三产业 are both
+# output_growth): two equal figures of these in one page may be two facts.
+_SHARED_INDICATORS = frozenset({"output_growth", "investment_growth", "added_value",
+                                "projects_count", "investment", "output_value"})
+_REGION_RANK = {"sentence": 3, "paragraph": 2, "document": 1, "none": 0}
+
+
+def _without_restated(mentions: list[Mention]) -> list[Mention]:
+    """A figure a page states again (the lead's 3132个 restated under 数据显示…) is one fact:
+    of two mentions in different sentences with the same indicator, value, status and
+    period, and no two regions the sentences name, the one whose region is better founded
+    stays."""
+    kept: list[Mention] = []
+    for m in mentions:
+        twin = None if m.indicator_id in _SHARED_INDICATORS else next(
+            (i for i, k in enumerate(kept) if (k.indicator_id, k.unit, k.value, k.status,
+             k.period_start, k.period_end) == (m.indicator_id, m.unit, m.value, m.status,
+                                               m.period_start, m.period_end)
+             and k.sentence != m.sentence and not (
+                 k.region_basis == m.region_basis == "sentence"
+                 and (k.region_id, k.region_text) != (m.region_id, m.region_text))), None)
+        if twin is None:
+            kept.append(m)
+        elif _REGION_RANK[m.region_basis] > _REGION_RANK[kept[twin].region_basis]:
+            kept[twin] = m
+    return kept
 
 
 def _table_mentions(text: str, p_start: int, p_end: int, header: TableHeader,
@@ -724,12 +757,14 @@ def _series_indicator(q: Quantity, slot: Slot, last_by_unit: dict[str, Indicator
     return None
 
 
+_OWN_REGION = re.compile(r"全省|全市|全区|全县|我省|我市|我区|我县")
 _NATIONAL = re.compile(r"(?:^|(?<=[，,。：:\s]))(?:全国|国家统计局)")
 
 
 def _national(text: str, lead_end: int, lex: Lexicon) -> str | None:
-    """A release about the country (1—8月份，全国固定资产投资…) that names no region."""
-    if _NATIONAL.search(text, 0, lead_end):
+    """A release about the country (1—8月份，全国固定资产投资…) that names no region
+    (and does not speak of 全省/全市 as its own)."""
+    if _NATIONAL.search(text, 0, lead_end) and not _OWN_REGION.search(text, 0, lead_end):
         return next((rid for rid in sorted(lex.country_ids)), None)
     return None
 

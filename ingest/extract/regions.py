@@ -119,7 +119,9 @@ def primary_region(mentions: list[RegionMention], lead_end: int, title_end: int,
                                             -m.start)).region_id
     score: Counter[str] = Counter()
     for m in mentions:
-        if not m.counts or lex.regions[m.region_id].is_country:
+        # an area above provinces (奔赴京津冀、长三角招商) is a destination, not a container
+        # whose weight would lift the page to the country
+        if not m.counts or lex.regions[m.region_id].level in {"country", "area"}:
             continue
         w = 3 if m.start < title_end else 2 if m.start < lead_end else 1
         score[m.region_id] += w
