@@ -48,6 +48,7 @@ _GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增", "成
 _DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
 _MEASURE_WORDS = frozenset((*_GROWTH_WORDS, *_DECLINE_WORDS))
 _KEYWORD_REACH = 25  # characters between an indicator keyword and its number
+_FIRM = re.compile(r"公司|集团|股份|有限")
 _PLACES_COUNTED = re.compile(r"有\d+个(?:城市|地市|县区|区县|县|市|区|省份?)")
 _BASELINE = re.compile(r"[从由](?:19|20)\d{2}年(?:底|末)?的?$")
 _NEAR = 8  # a keyword this close to its number names it plainly (basis keyword_near)
@@ -671,7 +672,10 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         found = inh, "inherited", q.start
     if found is None or _is_excluded(s, q, lex, found[2]):
         return None
-    ind, ind_how, _named_from = found
+    ind, ind_how, named_from = found
+    if ind.indicator_id.startswith("revenue") and _FIRM.search(
+            s, _bounds(s, min(named_from, q.start), _CLAUSE_END)[0], q.start):
+        return None  # 某某集团实现营业收入120亿元: one firm's figure, not a region's
     if q.unit == "count" and (q.value != int(q.value) or not s[q.end:q.unit_end].strip(
             " 余多以上").startswith(tuple(lex.rules["count_units"]))):
         return None  # 扩大0.3个百分点: a count is a whole number
