@@ -206,8 +206,9 @@ def _growth_of(keywords: list[str], lex: Lexicon) -> Indicator | None:
 
 # Between a clause's region and its number: nothing that names another measure
 # (洛阳市为…, 乙区则提出增长…).
-_ONLY_LINKS = re.compile(r"\s*(?:则|也|亦|同样)?(?:提出|力争|争取|预计|计划|要求)?"
-                         r"(?:为|达|达到|实现|完成|增长|下降)?\s*")
+_ONLY_LINKS = re.compile(r"\s*(?:则|也|亦|同样)?(?:直接)?(?:提出|力争|争取|预计|计划|要求)?"
+                         r"(?:为|达|达到|实现|完成|增长|下降|以|定为|调整至|调至|设定为)?"
+                         r"(?:近|约|超|逾)?\s*")
 
 
 def _inherited(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
@@ -460,12 +461,14 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
         if not in_title and _is_heading(text[p_start:p_end]):
             target_section = _heading_opens_plans(text[p_start:p_end], lex, target_section)
         carry = _Carry(doc_carry.year, doc_carry.year_basis, doc_carry.region, doc_carry.span)
+        # 广州以近2.18万亿元紧随其后 / 天津直接定为4.5%: a clause of a region and a number
+        # repeats the measure of the paragraph's last figure in that unit
+        last_by_unit: dict[str, Indicator] = {}
         for si, (a, b) in enumerate(_sentences(text, p_start, p_end)):
             s = text[a:b]
             periods = find_periods(s, ref_year, carry.year)
             s_regions = [r for r in regions[bisect_left(region_starts, a):
                                               bisect_left(region_starts, b)] if r.counts]
-            last_by_unit: dict[str, Indicator] = {}
             qs = find_quantities(s, lex)
             slots = series_slots(s, qs, s_regions, a, periods, lex, _MEASURE_WORDS) \
                 if "分别" in s else {}
