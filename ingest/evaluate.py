@@ -256,7 +256,8 @@ def format_report(s: Scores, *, totals_only: bool = False) -> str:
         return "\n".join(lines)
     lines.append("precision by basis (facts, precision) - what confidence.yml is fitted on:")
     for comp, values in sorted(basis_precision(s).items()):
-        cells = [f"{v} {n} {r / n:.2f}" for v, (n, r) in sorted(values.items(), key=lambda x: -x[1][0])]
+        by_count = sorted(values.items(), key=lambda x: -x[1][0])
+        cells = [f"{v} {n} {r / n:.2f}" for v, (n, r) in by_count]
         lines.append(f"  {comp:<9} " + " | ".join(cells))
     if s.misses:
         lines.append("misses:")

@@ -647,7 +647,8 @@ def _heading_opens_plans(p: str, lex: Lexicon, current: bool) -> bool:
 
 # Words between a place and the clause's end that make the place part of a name: the
 # project, platform or event it names (…暨成都科成云计算大数据产业中心项目开工活动举行).
-_NAMED_THING = re.compile(r"[^，,。；;：:、]{2,24}?(?:项目|中心|平台|活动|大会|论坛|峰会|展会|博览会)")
+_NAMED_THING = re.compile(
+    r"[^，,。；;：:、]{2,24}?(?:项目|中心|平台|活动|大会|论坛|峰会|展会|博览会)")
 
 
 def _subject_like(s: str, start: int, end: int) -> bool:
@@ -776,12 +777,10 @@ def _national(text: str, lead_end: int, lex: Lexicon) -> str | None:
     return None
 
 
-def _region_out(region: RegionMention | None, primary: RegionMention | str | None,
+def _region_out(region: RegionMention | None, primary: str | None,
                 lex: Lexicon) -> tuple[str | None, str | None]:
     """(region_id, region_text) a mention is stored with: a zone the seed lacks has no
     seed id, only its name (dbt gives it a discovered region)."""
-    if region is None and isinstance(primary, RegionMention):
-        region = primary
     if region is not None:
         return (None, region.text) if region.zone else (region.region_id, region.text)
     if primary is None:

@@ -30,7 +30,8 @@ _CN = r"[零〇○一二两三四五六七八九十百千]+(?:点[零〇○一�
 # numerals, then any run of 万/亿 (万亿, 亿亿).
 # 1亿5000万 is one number; "1800 亿" (a stray space) too.
 NUMBER_RE = re.compile(
-    rf"(?:{_ARABIC})(?: ?[十百千]?[万亿兆]+(?:\d+(?:\.\d+)?[十百千]?[万亿]+)*)?|{_CN}(?:[万亿兆]+)?")
+    rf"(?:{_ARABIC})(?: ?[十百千]?[万亿兆]+(?:\d+(?:\.\d+)?[十百千]?[万亿]+)*)?"
+    rf"|{_CN}(?:[万亿兆]+)?")
 
 
 def _parse_cn_small(s: str) -> int:

@@ -10,8 +10,10 @@ ambiguous list keeps the ordinary rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from ingest.extract.lexicon import Lexicon
 from ingest.extract.periods import PeriodExpr
@@ -19,6 +21,8 @@ from ingest.extract.quantities import Quantity
 from ingest.extract.regions import RegionMention
 
 __all__ = ["Slot", "series_slots"]
+
+T = TypeVar("T")
 
 _FENBIE = "分别"
 _BETWEEN = re.compile(r"\s*(?:[、，,]|和|及|与|以及)\s*")
@@ -55,9 +59,9 @@ def _chain(s: str, qs: list[Quantity], after: int) -> list[Quantity]:
     return chain if len(chain) >= 2 else []
 
 
-def _enumerated(items: list[tuple[int, int, object]], s: str) -> list[tuple[int, int, object]]:
+def _enumerated(items: Sequence[tuple[int, int, T]], s: str) -> list[tuple[int, int, T]]:
     """The last run of items separated only by 、/和/及 (甲、乙和丙)."""
-    run: list[tuple[int, int, object]] = []
+    run: list[tuple[int, int, T]] = []
     for it in items:
         if run and _ENUM_SEP.match(s[run[-1][1]:it[0]]):
             run.append(it)

@@ -657,9 +657,11 @@ CASES += [
     C("real-table-written-with-pipes",
       ("2024年主要指标", "| 指标 | 绝对数(亿元) | 比上年增长% |", "| 地区生产总值 | 2313.0 | 5.2 |",
        "| 其中:第一产业 | 287.0 | 2.2 |"),
-      F(2.313e11, years=(2024, 2024)), F(5.2, unit="percent"), F(2.87e10), F(2.2, unit="percent")),
+      F(2.313e11, years=(2024, 2024)), F(5.2, unit="percent"), F(2.87e10),
+      F(2.2, unit="percent")),
     C("real-table-garbled-label-header",
-      ("2024年主要指标", "| 指????标 | 绝对数(亿元) | 比上年增长% |", "| 地区生产总值 | 2313.0 | 5.2 |"),
+      ("2024年主要指标", "| 指????标 | 绝对数(亿元) | 比上年增长% |",
+       "| 地区生产总值 | 2313.0 | 5.2 |"),
       F(2.313e11, years=(2024, 2024)), F(5.2, unit="percent")),
     C("real-national-release", "2024年1—8月份,全国固定资产投资329385亿元,同比增长3.4%。",
       F(3.29385e13, region="cn"), F(3.4, unit="percent", region="cn")),
@@ -861,7 +863,8 @@ def test_publisher_is_the_region_of_an_unnamed_page() -> None:
 
 def test_comparison_year_votes_for_the_year_after() -> None:
     """An undated release that compares with 2023年末 reports on 2024."""
-    text, starts = _document(("1至9月,全区规上工业总产值405.97亿元。", "存款余额较2023年末增长5%。"))
+    text, starts = _document(("1至9月,全区规上工业总产值405.97亿元。",
+                              "存款余额较2023年末增长5%。"))
     ms = extract_mentions(text, starts, None, title_paragraphs=0)
     assert [(m.value, m.period_start, m.period_end) for m in ms] == [
         (4.0597e10, D(2024, 1, 1), D(2024, 9, 30))]
