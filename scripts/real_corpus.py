@@ -28,6 +28,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ingest.evaluate import load_gold
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "eval" / "real"
 DEV = ROOT / ".devcorpus"
@@ -36,7 +38,8 @@ DEV_SHARE = 0.6
 _KEY_FIELDS = ("doc", "category", "unit", "value", "status", "period")
 
 REBUILD = """\
-eval-real: skipped, the real-page corpus is not in .devcorpus/real/ ({missing} of {total} pages missing).
+eval-real: skipped, the real-page corpus is not in .devcorpus/real/
+  ({missing} of {total} pages missing).
   Its text is third-party and never committed. To rebuild it, for each row of
   eval/real/SOURCES.md run the row's query in the search tool's `pages` corpus and save the
   excerpt of the result whose url is the row's url, as it is, to .devcorpus/real/<file>."""
@@ -45,14 +48,10 @@ eval-real: skipped, the real-page corpus is not in .devcorpus/real/ ({missing} o
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{n}: not JSON: {exc.msg}") from None
-    return out
+    try:
+        return load_gold(path)  # any JSON-lines file: one object a line
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -144,8 +143,8 @@ def assemble(_args: argparse.Namespace) -> int:
 
 def _with_evidence(gold: list[dict[str, Any]]) -> list[dict[str, Any]]:
     full = {gold_key(g): g.get("evidence") for g in _read_jsonl(DEV / "gold_full.jsonl")}
-    return [{**g, "evidence": g.get("evidence") or full.get(gold_key(g)) or g.get("label_zh", "")}
-            for g in gold]
+    return [{**g, "evidence": g.get("evidence") or full.get(gold_key(g))
+             or g.get("label_zh", "")} for g in gold]
 
 
 def lay_out(part: str, sidecars: bool) -> tuple[Path, Path] | None:
@@ -185,7 +184,7 @@ def evaluate(args: argparse.Namespace) -> int:
               f"{', with sidecars' if args.sidecars else ', text only'})", flush=True)
         cmd = [str(ROOT / ".venv" / "bin" / "zonewatch"), "eval", "--gold", str(gold),
                "--input", str(inp), "--manifest", str(EVAL / "manifest.jsonl")]
-        if part == "test" and not args.show_test:
+        if part == "test":
             cmd.append("--totals-only")  # test pages are scored, never read for misses
         rc = max(rc, subprocess.call(cmd))
     return rc
@@ -198,7 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("eval")
     ev.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     ev.add_argument("--sidecars", action="store_true", help="give each page its sidecar")
-    ev.add_argument("--show-test", action="store_true", help=argparse.SUPPRESS)
     ev.set_defaults(fn=evaluate)
     args = p.parse_args(argv)
     return int(args.fn(args))
