@@ -88,7 +88,8 @@ def _sources_md(pages: list[dict[str, Any]]) -> str:
              "query in the search tool's `pages` corpus and saving the excerpt of the result",
              "with this url. `split` is fixed once: `dev` pages are read and fixed against,",
              "`test` pages are only scored. Built by `scripts/real_corpus.py assemble`.", "",
-             "| file | kind | split | url | query | note |", "| --- | --- | --- | --- | --- | --- |"]
+             "| file | kind | split | url | query | note |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for p in pages:
         cells = [p["file"], p["kind"], p["split"], p["url"], f"`{p['query']}`",
                  p.get("note", "")]
