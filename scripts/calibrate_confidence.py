@@ -20,7 +20,7 @@ from real_corpus import EVAL, lay_out  # noqa: E402
 
 from ingest import evaluate, pipeline  # noqa: E402
 from ingest.config import RunConfig  # noqa: E402
-from ingest.extract.confidence import _FACTORS, COMPONENTS  # noqa: E402
+from ingest.extract.confidence import COMPONENTS, FACTORS_PATH  # noqa: E402
 
 SMOOTH = 5.0
 
@@ -48,9 +48,9 @@ def main() -> int:
     head = ("# Fitted by scripts/calibrate_confidence.py on the real corpus's dev part "
             f"({len(s.judged)} facts, {EVAL.name}); do not edit by hand.\n"
             "# Each value: the smoothed precision of facts decided that way; prior: all facts.\n")
-    _FACTORS.write_text(head + yaml.safe_dump(out, allow_unicode=True, sort_keys=False),
+    FACTORS_PATH.write_text(head + yaml.safe_dump(out, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
-    print(f"wrote {_FACTORS} from {len(s.judged)} dev facts (prior precision {prior:.3f})")
+    print(f"wrote {FACTORS_PATH} from {len(s.judged)} dev facts (prior precision {prior:.3f})")
     return 0
 
 

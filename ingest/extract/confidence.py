@@ -18,15 +18,15 @@ from typing import Any
 
 import yaml
 
-__all__ = ["COMPONENTS", "basis_text", "confidence"]
+__all__ = ["COMPONENTS", "FACTORS_PATH", "basis_text", "confidence"]
 
 COMPONENTS = ("indicator", "status", "period", "region")
-_FACTORS = Path(__file__).with_name("confidence.yml")
+FACTORS_PATH = Path(__file__).with_name("confidence.yml")
 
 
 @cache
 def _factors() -> dict[str, Any]:
-    return dict(yaml.safe_load(_FACTORS.read_text(encoding="utf-8")))
+    return dict(yaml.safe_load(FACTORS_PATH.read_text(encoding="utf-8")))
 
 
 def _logit(p: float) -> float:

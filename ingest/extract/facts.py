@@ -300,7 +300,7 @@ def _cue_positions(left: str, words: list[str],
 
 
 def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe: date | None,
-            ref: date | None, dated_ref: bool, lex: Lexicon,
+            ref: date | None, dated_ref: bool, lex: Lexicon, kws: list[tuple[int, int, str]],
             target_section: bool = False) -> tuple[str, str]:
     """(status, what decided it): actual / estimate / target from the cues before the
     number and the period.
@@ -312,7 +312,6 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     """
     st = lex.rules["status"]
     left = s[:q.start]
-    kws = _masks(s, lex)
     est = _cue_positions(left, st["estimate"], kws)
     tgt = _cue_positions(left, st["target"], kws)
     jiang = [m.start() for m in re.finditer("将", left)
@@ -370,20 +369,11 @@ def _status(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe:
     return "actual", "no_cue"
 
 
-_MASK_CACHE: dict[str, list[tuple[int, int, str]]] = {}
-
-
 def _masks(s: str, lex: Lexicon) -> list[tuple[int, int, str]]:
     """The keyword and not-cue spans of sentence `s`, where status cues do not count:
     computed once per sentence (every figure of it asks), not once per figure."""
-    got = _MASK_CACHE.get(s)
-    if got is None:
-        got = _keyword_matches(s, 0, len(s), lex)
-        got += [(m.start(1), m.end(1), "") for m in lex.not_cue_re.finditer(s)]
-        if len(_MASK_CACHE) > 64:
-            _MASK_CACHE.clear()
-        _MASK_CACHE[s] = got
-    return got
+    return [*_keyword_matches(s, 0, len(s), lex),
+            *((m.start(1), m.end(1), "") for m in lex.not_cue_re.finditer(s))]
 
 
 def _qualifies_a_keyword(s: str, pos: int, words: list[str],
@@ -472,9 +462,11 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
             qs = find_quantities(s, lex)
             slots = series_slots(s, qs, s_regions, a, periods, lex, _MEASURE_WORDS) \
                 if "分别" in s else {}
+            masks = _masks(s, lex) if qs else []
             for q in qs:
                 m = _mention(text, s, a, q, periods, s_regions, carry, primary, ref_date,
-                             ref_basis, lex, target_section, last_by_unit, slots.get(q.start))
+                             ref_basis, lex, target_section, last_by_unit, masks,
+                             slots.get(q.start))
                 if m is not None:
                     out.append(m)
                     last_by_unit[m.unit] = lex.indicators[m.indicator_id]
@@ -667,7 +659,8 @@ def _carries(r: RegionMention, primary: str | None, lex: Lexicon) -> bool:
 def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodExpr],
              s_regions: list[RegionMention], carry: _Carry, primary: str | None,
              ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
-             last_by_unit: dict[str, Indicator], slot: Slot | None = None) -> Mention | None:
+             last_by_unit: dict[str, Indicator], masks: list[tuple[int, int, str]],
+             slot: Slot | None = None) -> Mention | None:
     if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
     found = _series_indicator(q, slot, last_by_unit, lex) if slot else None
@@ -704,7 +697,7 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     if slot is not None and slot.period is not None:
         ps, pe, basis = *slot.period, "explicit"  # 2021年至2023年分别…: the i-th year
     status, status_how = _status(s, q, period, ps, pe, ref_date,
-                                 ref_basis == "publication_date", lex, target_section)
+                                 ref_basis == "publication_date", lex, masks, target_section)
     if _BASELINE.search(s[max(0, q.start - 8):q.start]) and period is not None and \
             period.explicit and pe is not None and ref_date is not None and pe < ref_date:
         status, status_how = "actual", "baseline"  # 从2015年的39.70亿元增长到…: the start
@@ -773,7 +766,7 @@ def _national(text: str, lead_end: int, lex: Lexicon) -> str | None:
     """A release about the country (1—8月份，全国固定资产投资…) that names no region
     (and does not speak of 全省/全市 as its own)."""
     if _NATIONAL.search(text, 0, lead_end) and not _OWN_REGION.search(text, 0, lead_end):
-        return next((rid for rid in sorted(lex.country_ids)), None)
+        return min(lex.country_ids, default=None)
     return None
 
 

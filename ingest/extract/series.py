@@ -106,7 +106,6 @@ def series_slots(s: str, qs: list[Quantity], regions: list[RegionMention], offse
                 region = reg_run[i][2] if len(reg_run) == n else None
                 period = (date(span[0] + i, 1, 1), date(span[0] + i, 12, 31)) if span else None
                 if slot_kw or region or period:
-                    out[q.start] = Slot(slot_kw, region, period,  # type: ignore[arg-type]
-                                        named_from if slot_kw else None)
+                    out[q.start] = Slot(slot_kw, region, period, named_from if slot_kw else None)
         pos = s.find(_FENBIE, pos + 1)
     return out
