@@ -1,6 +1,6 @@
 """A synthetic build copy at scale for the gate benchmark.
 
-The schema (every table `ingest.gate.run_gate` reads, with the columns dbt gives them)
+The schema (every table `ingest.gate.run.run_gate` reads, with the columns dbt gives them)
 comes from the gate tests' fixture builder, `tests.gate.builder` (`DDL`, `write_build`);
 this module only fills it with many rows: `n_mentions` mentions over
 `n_mentions / mentions_per_doc` documents, grouped into `n_facts` facts, plus the real

@@ -1,7 +1,7 @@
 """Fetch benchmark: `python -m benchmarks.fetch_bench [--n 1000] [--rate 50]`.
 
 Serves `n` generated pages (each with an ETag and Last-Modified) from a local
-127.0.0.1 server and times `ingest.crawl.crawl_source` at `rate` requests/s per host:
+127.0.0.1 server and times `ingest.fetch.crawl.crawl_source` at `rate` requests/s per host:
 
 * run 1 (cold): every page is fetched and its bytes written (expect about n/rate s:
   1,000 pages at 50/s is 20 s -- the rate limit, not the network, sets the pace);
@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.crawl import crawl_source
-from ingest.land import LandingStore
-from ingest.ratelimit import HostLimiter
-from ingest.spool import read_spool
+from ingest.fetch.crawl import crawl_source
+from ingest.fetch.ratelimit import HostLimiter
+from ingest.landing.spool import read_spool
+from ingest.landing.store import LandingStore
 
 HOST = "127.0.0.1"
 LAST_MODIFIED = "Wed, 20 Mar 2024 08:00:00 GMT"
@@ -328,7 +328,7 @@ def bench_pipeline(n: int = 1000, rate: float = 50.0, *, seed: int = 0,
                    workdir: str | Path | None = None,
                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The pipeline's steps over `n` pages on a local server, three runs (see module doc)."""
-    from ingest.sources import DEFAULT_REVISIT_HOURS
+    from ingest.fetch.sources import DEFAULT_REVISIT_HOURS
 
     say = progress or (lambda _: None)
     t = time.perf_counter()

@@ -17,7 +17,7 @@ the same four expectations on that table through each route, timing each:
 * ``sql_buffered``      diagnosis: the plain datasource and query asset with GX's
                         ``SqlAlchemyExecutionEngine.execute_query`` patched (for the run
                         only) to fetch the rows before it releases the connection.
-* ``pandas``            what ``ingest.gate`` does: DuckDB (read-only) -> pandas
+* ``pandas``            what ``ingest.gate.run`` does: DuckDB (read-only) -> pandas
                         DataFrame -> GX pandas datasource, dataframe asset.
 
 Why the plain SQL route finds nothing (measured on GX 1.24.1, SQLAlchemy 2.1, duckdb-engine
@@ -126,14 +126,14 @@ def build_db(path: str | Path, n_mentions: int = 100_000) -> dict[str, list[str]
 
 
 def _expectations(gx: Any) -> list[Any]:
-    """The gate's own definitions from gate.yml (`ingest.gate.load_spec`) plus one not-null.
+    """The gate's own definitions from gate.yml (`ingest.gate.run.load_spec`) plus one not-null.
 
     Built here from the public spec (expect/kwargs/when), the way ingest's context
     builder does, so the benchmark does not depend on the gate's private helpers.
     """
     from great_expectations.expectations.row_conditions import Column
 
-    from ingest.gate import load_spec
+    from ingest.gate.run import load_spec
 
     specs = {e.name: e for e in load_spec().for_suite("mentions")}
     out = []

@@ -1,11 +1,11 @@
 """zonewatch benchmarks: `python -m benchmarks.run [--quick] [--profile N]` (`make bench`).
 
 a. Extraction throughput on one core for generated pages (1,000 and 10,000; `--quick`:
-   100 and 1,000): `ingest.process.process_page` itself, with its stages (decode, parse,
+   100 and 1,000): `ingest.process.page.process_page` itself, with its stages (decode, parse,
    normalise, extract) timed by wrapping the functions it calls, against the floor
    measured in the same run over the same bytes: `lxml.html.fromstring(raw)` +
    `text_content()`. The process is pinned to one CPU while this runs.
-b. `ingest.gate.run_gate` on a synthetic build copy with 100,000 mentions and 20,000
+b. `ingest.gate.run.run_gate` on a synthetic build copy with 100,000 mentions and 20,000
    facts (`--quick`: 10,000 / 2,000), built by `benchmarks.buildcopy`.
 c. Fetching from a local 127.0.0.1 server at 50 req/s per host (1,000 pages;
    `--quick`: 200): `crawl_source` cold and with every page unchanged
@@ -48,7 +48,7 @@ __all__ = ["bench_extraction", "bench_gate", "profile_extraction", "peak_rss_mb"
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
 STAGES = ("decode", "parse", "normalise", "extract")
-# ingest.process's module-level names for each stage (what process_page calls)
+# ingest.process.page's module-level names for each stage (what process_page calls)
 _STAGE_FUNCS = {"decode": "decode", "parse": "parse", "normalise": "normalise",
                 "extract": "extract_mentions"}
 
@@ -81,8 +81,8 @@ def one_core() -> Iterator[int | None]:
 @contextlib.contextmanager
 def instrumented(acc: dict[str, float]) -> Iterator[None]:
     """Time the stages process_page runs by wrapping the names it looks up in
-    ingest.process; `acc[stage]` accumulates seconds. Restored on exit."""
-    import ingest.process as proc
+    ingest.process.page; `acc[stage]` accumulates seconds. Restored on exit."""
+    import ingest.process.page as proc
 
     saved = {name: getattr(proc, name) for name in _STAGE_FUNCS.values()}
 
@@ -107,7 +107,7 @@ def instrumented(acc: dict[str, float]) -> Iterator[None]:
 
 
 def _raw_page(row: dict[str, Any], body: bytes) -> Any:
-    from ingest.land import RawPage
+    from ingest.landing.store import RawPage
 
     return RawPage(sha256=hashlib.sha256(body).hexdigest(), url=row["url"], source="bench",
                    fetched_at=datetime(2025, 7, 1), http_status=200, headers={},
@@ -129,7 +129,7 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
     """
     import lxml.html
 
-    from ingest.process import process_page
+    from ingest.process.page import process_page
 
     acc = dict.fromkeys(STAGES, 0.0)
     ours = floor = read = 0.0
@@ -192,9 +192,9 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
 
 
 def bench_gate(workdir: str | Path, n_mentions: int, n_facts: int) -> dict[str, Any]:
-    """Build a synthetic build copy of this size and time ingest.gate.run_gate on it."""
+    """Build a synthetic build copy of this size and time ingest.gate.run.run_gate on it."""
     from benchmarks.buildcopy import build_copy
-    from ingest.gate import run_gate
+    from ingest.gate.run import run_gate
 
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -228,7 +228,7 @@ def bench_gate(workdir: str | Path, n_mentions: int, n_facts: int) -> dict[str, 
 
 def profile_extraction(corpus_dir: str | Path, n: int, top: int = 25) -> str:
     """cProfile over process_page on the first `n` pages (after a warm-up page)."""
-    from ingest.process import process_page
+    from ingest.process.page import process_page
 
     rows = list(iter_corpus(corpus_dir, limit=n))
     bodies = [Path(r["path"]).read_bytes() for r in rows]
@@ -318,7 +318,7 @@ def _table(results: dict[str, Any]) -> str:
 
 
 def _gate_lines(g: dict[str, Any]) -> list[str]:
-    lines = ["Gate (ingest.gate.run_gate on a synthetic build copy)"]
+    lines = ["Gate (ingest.gate.run.run_gate on a synthetic build copy)"]
     lines.append(f"  {g['mentions']} mentions, {g['facts']} facts, {g['documents']} documents "
                  f"({g['db_mb']} MB): {g['seconds']} s (target < {g['target_seconds']} s: "
                  f"{'ok' if g['within_target'] else 'MISSED'}; reading tables "

@@ -83,7 +83,7 @@ def _default(env: str, fallback: str | None) -> str | None:
 
 
 def _notify(context: Any) -> None:
-    from ingest.notify import notify_failure
+    from ingest.ops.notify import notify_failure
 
     notify_failure(context)
 
@@ -183,7 +183,7 @@ def zonewatch_pipeline() -> None:
     def gate(up: dict[str, Any]) -> dict[str, Any]:
         import logging
 
-        from ingest.notify import gate_details
+        from ingest.ops.notify import gate_details
         from ingest.pipeline import GateBlocked, gate_step
 
         cfg = RunConfig.from_dict(up["cfg"])

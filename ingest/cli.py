@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _failures(args: argparse.Namespace) -> int:
     from ingest.config import Paths
-    from ingest.failures import list_failures, show_run
+    from ingest.ops.failures import list_failures, show_run
 
     paths = Paths.create(args.workdir)
     if args.run:
@@ -95,8 +95,8 @@ def _failures(args: argparse.Namespace) -> int:
 
 def _serve_postgres(args: argparse.Namespace) -> int:
     from ingest.config import Paths
-    from ingest.land import LandingStore
-    from ingest.serve_postgres import build_postgres, publish_postgres
+    from ingest.landing.store import LandingStore
+    from ingest.serve.postgres import build_postgres, publish_postgres
 
     paths = Paths.create(args.workdir)
     if not paths.landing_db.is_file():
@@ -118,7 +118,7 @@ def _serve_postgres(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     from ingest.config import Paths
-    from ingest.summary import summarise
+    from ingest.ops.summary import summarise
 
     print(summarise(Paths.create(args.workdir, args.warehouse),
                     Path(args.logs) if args.logs else None))

@@ -203,7 +203,7 @@ def reliability(s: Scores) -> list[tuple[float, float, int, float | None]]:
 
 def basis_precision(s: Scores) -> dict[str, dict[str, tuple[int, int]]]:
     """component (indicator, status, period, region) → value → (facts, right): what
-    scripts/calibrate_confidence.py fits the factors of ingest/extract/confidence.yml on."""
+    scripts/calibrate_confidence.py fits the factors of ingest/process/extract/confidence.yml on."""
     out: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for _c, ok, basis in s.judged:
         for part in filter(None, basis.split(";")):

@@ -57,7 +57,7 @@ def source_names(cfg: RunConfig) -> list[str]:
     """The sources a `--sources` run fetches (none for `--input`): what the DAG maps over."""
     if not cfg.sources_file:
         return []
-    from ingest.sources import load_sources
+    from ingest.fetch.sources import load_sources
 
     return [s.name for s in load_sources(cfg.sources_file)]
 
@@ -66,13 +66,13 @@ def fetch_source_step(cfg: RunConfig, name: str, progress: Progress = _noop) -> 
     """Discover and fetch one source into raw files and the run's spool (no DuckDB writes,
     so sources can be fetched in parallel). Last run's failures are retried; unchanged
     pages cost a conditional GET (304)."""
-    from ingest.crawl import crawl_source
-    from ingest.discover import DiscoveryStats, discover
-    from ingest.fetch import fetch, make_session
-    from ingest.land import LandingStore
-    from ingest.ratelimit import HostLimiter
-    from ingest.sources import load_sources
-    from ingest.urls import canonical
+    from ingest.fetch.crawl import crawl_source
+    from ingest.fetch.discover import DiscoveryStats, discover
+    from ingest.fetch.http import fetch, make_session
+    from ingest.fetch.ratelimit import HostLimiter
+    from ingest.fetch.sources import load_sources
+    from ingest.fetch.urls import canonical
+    from ingest.landing.store import LandingStore
 
     assert cfg.sources_file is not None
     by_name = {s.name: s for s in load_sources(cfg.sources_file)}
@@ -132,14 +132,14 @@ def fetch_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
 
 def land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     """The single DuckDB writer of landing: `--input DIR` files, or this run's fetch spool."""
-    from ingest.land import LandingStore
+    from ingest.landing.store import LandingStore
 
     paths = cfg.paths
     paths.ensure()
     seen = new = errors = 0
     with LandingStore(paths) as store:
         if cfg.input_dir:
-            from ingest.sources import iter_input_dir
+            from ingest.fetch.sources import iter_input_dir
 
             for page in iter_input_dir(cfg.input_dir):
                 seen += 1
@@ -154,7 +154,7 @@ def land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
                                  sidecar=page.sidecar)
                 new += res.is_new
         else:
-            from ingest.spool import read_spool
+            from ingest.landing.spool import read_spool
 
             res_s = store.ingest_spool(read_spool(paths.workdir, cfg.run_id), cfg.run_id)
             seen, new, errors = res_s.records, res_s.landed_new, res_s.errors
@@ -175,7 +175,7 @@ def fetch_and_land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str,
 def _encodings(cfg: RunConfig) -> dict[str, str]:
     if not cfg.sources_file:
         return {}
-    from ingest.sources import load_sources
+    from ingest.fetch.sources import load_sources
 
     return {s.name: s.encoding for s in load_sources(cfg.sources_file) if s.encoding}
 
@@ -185,9 +185,9 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     extractor version."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from ingest.extract import extractor_version
-    from ingest.land import LandingStore
-    from ingest.process_pool import process_pages
+    from ingest.landing.store import LandingStore
+    from ingest.process.extract import extractor_version
+    from ingest.process.pool import process_pages
 
     overrides = _encodings(cfg)
     done = rejected = mentions = 0
@@ -252,7 +252,7 @@ def build_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     project and lexicons (its `zonewatch_build_info` fingerprint), so the incremental
     staging models only take what landed since; otherwise it is built from scratch.
     """
-    from ingest.dbt_build import project_fingerprint, published_fingerprint, run_dbt
+    from ingest.build.dbt_build import project_fingerprint, published_fingerprint, run_dbt
 
     paths = cfg.paths
     paths.ensure()
@@ -305,8 +305,8 @@ def gate_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     zone's `quarantine` table, the build is redone without them and validated again, so
     a few bad rows never stop the rest; systemic failures block.
     """
-    from ingest.gate import run_gate
-    from ingest.land import LandingStore
+    from ingest.gate.run import run_gate
+    from ingest.landing.store import LandingStore
 
     paths = cfg.paths
     published = paths.warehouse if paths.warehouse.is_file() else None
@@ -337,7 +337,7 @@ def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str 
     """Keep the gate's verdict in the landing zone's history (published as validation_runs)."""
     from dataclasses import asdict
 
-    from ingest.land import LandingStore
+    from ingest.landing.store import LandingStore
 
     failures = [{**asdict(f), "examples": list(f.examples)}
                 for f in (*res.blocking, *res.quarantined, *res.warnings)]
@@ -350,7 +350,7 @@ def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str 
 
 def publish_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     """Replace the published warehouse with the validated build copy, atomically."""
-    from ingest.publish import publish
+    from ingest.serve.publish import publish
 
     paths = cfg.paths
     publish(paths.build_db, paths.warehouse)

@@ -1,4 +1,4 @@
-"""Fit ingest/extract/confidence.yml on the real corpus's dev part.
+"""Fit ingest/process/extract/confidence.yml on the real corpus's dev part.
 
 Runs the pipeline over the dev pages (with sidecars), scores every predicted fact against
 the gold, and writes each decision's smoothed precision: (right + A·prior) / (facts + A),
@@ -20,7 +20,7 @@ from real_corpus import EVAL, lay_out  # noqa: E402
 
 from ingest import evaluate, pipeline  # noqa: E402
 from ingest.config import RunConfig  # noqa: E402
-from ingest.extract.confidence import COMPONENTS, FACTORS_PATH  # noqa: E402
+from ingest.process.extract.confidence import COMPONENTS, FACTORS_PATH  # noqa: E402
 
 SMOOTH = 5.0
 

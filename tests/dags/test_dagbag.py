@@ -87,9 +87,9 @@ def test_gate_never_retries_and_notifies(pipeline_dag):
 
 def test_gate_callback_calls_notify_failure(pipeline_dag, monkeypatch):
     seen = []
-    import ingest.notify
+    import ingest.ops.notify
 
-    monkeypatch.setattr(ingest.notify, "notify_failure", seen.append)
+    monkeypatch.setattr(ingest.ops.notify, "notify_failure", seen.append)
     callbacks = pipeline_dag.get_task("gate").on_failure_callback
     for cb in callbacks if isinstance(callbacks, list) else [callbacks]:
         cb({"marker": 1})

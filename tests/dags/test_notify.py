@@ -17,8 +17,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from ingest import notify
-from ingest.notify import (
+from ingest.ops import notify
+from ingest.ops.notify import (
     Target,
     failure_from_context,
     gate_details,
@@ -296,7 +296,7 @@ def test_notify_failure_without_connection_only_logs(monkeypatch, caplog):
     monkeypatch.delenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", raising=False)
     sent = []
     monkeypatch.setattr(notify, "send", lambda *a: sent.append(a))
-    with caplog.at_level("INFO", logger="ingest.notify"):
+    with caplog.at_level("INFO", logger="ingest.ops.notify"):
         f = notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
     assert sent == [] and f.summary == SUMMARY
     assert "质量闸门" in caplog.text

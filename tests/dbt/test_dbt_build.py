@@ -1,6 +1,6 @@
 """`dbt build` on a tiny landing zone, in-process, into a temp warehouse.
 
-Fixture (written with the duckdb API against ingest/sql/landing.sql):
+Fixture (written with the duckdb API against ingest/landing/landing.sql):
 - fixed-asset investment of Wuhan 2023 = 1000亿元, stated by d1 once and d2 twice
   (d2 repeats it in title and body) -> one fact, 3 mentions, 2 documents, source = d1;
 - Wuhan GDP 2023: d1 says 2.0万亿元, d3 says 2.1万亿元 -> two facts, both flagged as conflicts;
@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.gate_config import TABLE_QUERIES
+from ingest.gate.spec import TABLE_QUERIES
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO / "dbt_project"

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.cli import main
 from ingest.config import RunConfig
-from ingest.land import LandingStore
+from ingest.landing.store import LandingStore
 from ingest.pipeline import (
     WorkerDied,
     fetch_and_land_step,
@@ -21,7 +21,7 @@ from ingest.pipeline import (
     process_step,
     run_all,
 )
-from ingest.publish import file_digest
+from ingest.serve.publish import file_digest
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 SOME_PAGES = ["01_lkg_2024_gdp.html", "04_sip_h1_big5.html", "09_wuhan_digital_policy.md",
@@ -266,7 +266,7 @@ def _article_hits(site) -> int:
 
 def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
         tmp_path, monkeypatch):
-    from ingest import process_pool
+    from ingest.process import pool as process_pool
 
     monkeypatch.setattr(process_pool, "MIN_PAGES_FOR_POOL", 1)
     monkeypatch.setenv(process_pool.WORKERS_ENV, "2")
@@ -295,7 +295,7 @@ def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
 
 def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_the_rest(
         tmp_path, monkeypatch):
-    from ingest import process_pool
+    from ingest.process import pool as process_pool
 
     monkeypatch.setattr(process_pool, "MIN_PAGES_FOR_POOL", 1)
     monkeypatch.setattr(process_pool, "PAGES_PER_TASK", 2)  # few pages in flight
@@ -326,7 +326,7 @@ def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_
 
 
 def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
-    from ingest.extract import extractor_version
+    from ingest.process.extract import extractor_version
 
     cfg = _landed(tmp_path, SOME_PAGES)
     first = process_step(cfg)

@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.crawl import crawl_source
-from ingest.land import LandingStore
-from ingest.spool import SpoolRecord, SpoolWriter, read_spool
-from ingest.urls import canonical
+from ingest.fetch.crawl import crawl_source
+from ingest.fetch.urls import canonical
+from ingest.landing.spool import SpoolRecord, SpoolWriter, read_spool
+from ingest.landing.store import LandingStore
 from tests.conftest import LocalServer, Reply
 from tests.unit.test_fetch import gzip_bomb
 

@@ -168,7 +168,7 @@ def write_build(path: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
 @functools.cache
 def gate_views() -> dict[str, str]:
     """View name -> SELECT of dbt's `gate` models, compiled by dbt (once a process)."""
-    from ingest.dbt_build import run_dbt
+    from ingest.build.dbt_build import run_dbt
 
     with tempfile.TemporaryDirectory(prefix="zw-gate-views-") as tmp:
         landing = Path(tmp) / "landing.duckdb"

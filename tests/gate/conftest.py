@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ingest.gate import GateResult, run_gate
+from ingest.gate.run import GateResult, run_gate
 from tests.gate.builder import good_build, write_build
 
 Tables = dict[str, list[dict[str, Any]]]

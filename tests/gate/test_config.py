@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ingest.config import EXPECTATIONS_DIR, PROJECT_ROOT, ConfigError
-from ingest.gate import DEFAULT_CONFIG, context_drift, load_spec
+from ingest.gate.run import DEFAULT_CONFIG, context_drift, load_spec
 
 
 def test_gate_yml_loads_with_every_severity_explicit() -> None:
@@ -29,7 +29,7 @@ def test_gate_yml_loads_with_every_severity_explicit() -> None:
 
 def test_committed_gx_context_matches_gate_yml() -> None:
     drift = context_drift()
-    assert drift == [], f"run `python -m ingest.gate sync`; stale: {drift}"
+    assert drift == [], f"run `python -m ingest.gate.run sync`; stale: {drift}"
     assert (EXPECTATIONS_DIR / "gx" / "great_expectations.yml").is_file()
     assert "uncommitted/" in (EXPECTATIONS_DIR / "gx" / ".gitignore").read_text()
 
@@ -40,7 +40,7 @@ def test_committed_gx_context_matches_gate_yml() -> None:
 ])
 def test_bad_config_is_a_config_error(tmp_path: Path, patch: dict[str, str],
                                       message: str) -> None:
-    from ingest.gate_context import build_context  # config errors surface while building suites
+    from ingest.gate.context import build_context  # config errors surface while building suites
 
     raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
     raw["suites"]["facts"]["expectations"][0].update(patch)
@@ -51,7 +51,7 @@ def test_bad_config_is_a_config_error(tmp_path: Path, patch: dict[str, str],
 
 
 def test_import_is_cheap() -> None:
-    code = ("import sys, ingest.gate, ingest.publish; "
+    code = ("import sys, ingest.gate.run, ingest.serve.publish; "
             "bad = [m for m in ('great_expectations', 'pandas', 'duckdb') if m in sys.modules]; "
             "print(bad); raise SystemExit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
@@ -66,8 +66,8 @@ def test_committed_context_is_a_working_gx_context(tmp_path: Path) -> None:
 
     import duckdb
 
-    from ingest.gate import TABLE_QUERIES
-    from ingest.gate_context import import_gx
+    from ingest.gate.context import import_gx
+    from ingest.gate.run import TABLE_QUERIES
     from tests.gate.builder import good_build, write_build
 
     shutil.copytree(EXPECTATIONS_DIR / "gx", tmp_path / "gx",

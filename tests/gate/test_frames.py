@@ -11,8 +11,9 @@ import duckdb
 import pytest
 
 from benchmarks.buildcopy import build_copy
-from ingest import gate, gate_frames
-from ingest.gate_config import ROW_KEY, load_spec
+from ingest.gate import frames as gate_frames
+from ingest.gate import run as gate
+from ingest.gate.spec import ROW_KEY, load_spec
 from tests.gate.builder import gate_views
 
 

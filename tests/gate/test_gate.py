@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ingest.gate import DEFAULT_CONFIG, Failure, GateResult
-from ingest.publish import file_digest, publish
+from ingest.gate.run import DEFAULT_CONFIG, Failure, GateResult
+from ingest.serve.publish import file_digest, publish
 from tests.gate.builder import fact_row, good_build, write_build
 from tests.gate.conftest import Tables, gx_outcome
 
@@ -349,7 +349,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     bad = write_build(tmp_path / "bad.duckdb", tables)
     good = write_build(tmp_path / "good.duckdb", good_build())
     for db, code in ((good, 0), (bad, 3)):
-        out = subprocess.run([sys.executable, "-m", "ingest.gate", "run", str(db),
+        out = subprocess.run([sys.executable, "-m", "ingest.gate.run", "run", str(db),
                               str(tmp_path / f"r_{db.stem}")], cwd=PROJECT_ROOT,
                              capture_output=True, text=True, check=False)
         assert out.returncode == code, out.stdout + out.stderr

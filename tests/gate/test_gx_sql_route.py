@@ -10,7 +10,7 @@ On a small synthetic build copy with bad rows planted in staging.stg_landing__me
   error (reflection fallback drops the schema);
 * with the execution path fixed (own DuckDB cursor per SQLAlchemy cursor, query asset,
   no temp table) it finds exactly the planted rows;
-* the pandas route (what ingest.gate does) finds exactly the planted rows;
+* the pandas route (what ingest.gate.run does) finds exactly the planted rows;
 * on a clean copy both working routes pass with unexpected_count 0.
 """
 

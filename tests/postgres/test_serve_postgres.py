@@ -159,7 +159,7 @@ class FirstBuild:
 
 @pytest.fixture(scope="module")
 def first_build(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> FirstBuild:
-    from ingest.serve_postgres import build_postgres
+    from ingest.serve.postgres import build_postgres
 
     tmp = tmp_path_factory.mktemp("pg_build")
     landing_db = tmp / "landing.duckdb"
@@ -286,7 +286,7 @@ def test_number_key_matches_duckdb_printf(pg_dsn: str, first_build: FirstBuild) 
     to the character: compile the real macro for Postgres and compare on many values."""
     from dbt.cli.main import dbtRunner
 
-    from ingest.serve_postgres import _dsn_env, _env
+    from ingest.serve.postgres import _dsn_env, _env
 
     inline = (
         "select x, {{ zonewatch.zw_number_key('x') }} as k "
@@ -439,7 +439,7 @@ def swap_back(dsn: str) -> None:
 def test_publish_switch_is_atomic_for_concurrent_readers(
     pg_dsn: str, first_build: FirstBuild
 ) -> None:
-    from ingest.serve_postgres import build_postgres, publish_postgres, serving_fingerprint
+    from ingest.serve.postgres import build_postgres, publish_postgres, serving_fingerprint
 
     assert first_build.pg.success
     old = marts_state(pg_dsn, "zonewatch_build")
@@ -495,7 +495,7 @@ def test_reader_transaction_keeps_old_marts_until_it_ends(
 ) -> None:
     """A reader inside a transaction that has read one old mart reads the other old mart
     too: the switch waits for it (and gives way by retrying, never deadlocking)."""
-    from ingest.serve_postgres import publish_postgres
+    from ingest.serve.postgres import publish_postgres
 
     before = marts_state(pg_dsn, "zonewatch")
     upcoming = marts_state(pg_dsn, "zonewatch_build")
@@ -540,14 +540,14 @@ def test_reader_transaction_keeps_old_marts_until_it_ends(
 
 
 def test_publish_without_build_fails_cleanly(pg_dsn: str) -> None:
-    from ingest.serve_postgres import PublishError, publish_postgres
+    from ingest.serve.postgres import PublishError, publish_postgres
 
     with pytest.raises(PublishError):
         publish_postgres(pg_dsn, build_schema="zonewatch_no_such_build")
 
 
 def test_dsn_env_parses_uri() -> None:
-    from ingest.serve_postgres import _dsn_env
+    from ingest.serve.postgres import _dsn_env
 
     env = _dsn_env("postgresql://bi:secret@db.example:6543/wh", "b", "l")
     assert env["ZONEWATCH_PG_HOST"] == "db.example"

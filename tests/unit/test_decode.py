@@ -1,4 +1,4 @@
-"""ingest.decode: bytes -> text, one phenomenon per test."""
+"""ingest.process.decode: bytes -> text, one phenomenon per test."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ingest.decode import Decoded, UndecodableError, codec_for, decode
+from ingest.process.decode import Decoded, UndecodableError, codec_for, decode
 
 # our own sentences (simplified and traditional versions of the same facts)
 LONG_ZH = (

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ingest.discover import (
+from ingest.fetch.discover import (
     Discovered,
     DiscoveryStats,
     SizeLimitError,
@@ -20,7 +20,7 @@ from ingest.discover import (
     gunzip_capped,
     parse_date,
 )
-from ingest.sources import Source
+from ingest.fetch.sources import Source
 
 H = "https://example.gov.cn"
 Resp = tuple[int, dict[str, str], bytes | None, str | None]

@@ -1,4 +1,4 @@
-"""ingest.extract: one phenomenon per case, each a short sentence written for the test.
+"""ingest.process.extract: one phenomenon per case, each a short sentence written for the test.
 
 Every case builds a small document (one paragraph, or several for the carry cases),
 runs ``extract_mentions`` with a given publication date and checks the facts it
@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from ingest.extract import Mention, extract_mentions
+from ingest.process.extract import Mention, extract_mentions
 
 PUB = date(2024, 6, 15)  # default publication date: mid-2024
 _UNSET = object()

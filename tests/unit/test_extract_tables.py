@@ -7,10 +7,10 @@ import hashlib
 from datetime import date, datetime
 from pathlib import Path
 
-from ingest.extract.lexicon import load_lexicon
-from ingest.extract.tables import parse_header, read_row
-from ingest.land import RawPage
-from ingest.process import process_page
+from ingest.landing.store import RawPage
+from ingest.process.extract.lexicon import load_lexicon
+from ingest.process.extract.tables import parse_header, read_row
+from ingest.process.page import process_page
 
 HTML_TABLE = """<html><head><title>某经开区2023年1-6月主要经济指标</title></head><body>
 <div class="article"><h1>某经开区2023年1-6月主要经济指标</h1>

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.config import PROJECT_ROOT, SEEDS_DIR
-from ingest.extract import version
+from ingest.process.extract import version
 
 
 @pytest.fixture
@@ -33,7 +33,8 @@ def test_the_copy_has_the_real_version(tree: Path) -> None:
 
 
 @pytest.mark.parametrize("changed", [
-    "ingest/extract/rules.yml", "ingest/normalise.py", "ingest/parse_rules.yml",
+    "ingest/process/extract/rules.yml", "ingest/process/normalise.py",
+    "ingest/process/parse_rules.yml",
     "dbt_project/seeds/indicator_keywords.csv"])
 def test_a_change_to_what_shapes_extraction_is_a_new_version(tree: Path, changed: str) -> None:
     before = _version()
@@ -44,6 +45,6 @@ def test_a_change_to_what_shapes_extraction_is_a_new_version(tree: Path, changed
 
 def test_other_code_is_not_part_of_it(tree: Path) -> None:
     before = _version()
-    with (tree / "ingest" / "gate.py").open("a", encoding="utf-8") as f:
+    with (tree / "ingest" / "gate" / "run.py").open("a", encoding="utf-8") as f:
         f.write("\n# the gate does not shape extraction\n")
     assert _version() == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.fetch import DEFAULT_USER_AGENT, FetchResult, fetch, make_session
+from ingest.fetch.http import DEFAULT_USER_AGENT, FetchResult, fetch, make_session
 from tests.conftest import LocalServer, Reply
 
 # no waiting between attempts, and the local test server is on a loopback address

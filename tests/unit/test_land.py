@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.land import LandingStore
+from ingest.landing.store import LandingStore
 
 T0 = datetime(2024, 3, 20, 8, 0, tzinfo=UTC)
 GBK = "<meta charset=gbk><p>签约亿元以上项目83个</p>".encode("gbk")
@@ -194,8 +194,8 @@ def test_record_error(tmp_path: Path) -> None:
 def _spooled(store: LandingStore, url: str, body: bytes | None, when: datetime,
              **kw: object) -> object:
     """A spool record as a fetch worker leaves it: the raw file written first."""
-    from ingest.land import write_raw_file
-    from ingest.spool import SpoolRecord
+    from ingest.landing.spool import SpoolRecord
+    from ingest.landing.store import write_raw_file
 
     sha = None
     if body is not None:

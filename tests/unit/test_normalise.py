@@ -1,4 +1,4 @@
-"""ingest.normalise: every transformation, and offsets that stay true."""
+"""ingest.process.normalise: every transformation, and offsets that stay true."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-import ingest.normalise as nm
-from ingest.normalise import NormalisedDoc, normalise, to_simplified
+import ingest.process.normalise as nm
+from ingest.process.normalise import NormalisedDoc, normalise, to_simplified
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 

@@ -1,4 +1,4 @@
-"""ingest.extract.numbers.parse_number: numerals as printed → exact Decimals."""
+"""ingest.process.extract.numbers.parse_number: numerals as printed → exact Decimals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.extract.numbers import NUMBER_RE, parse_number
+from ingest.process.extract.numbers import NUMBER_RE, parse_number
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""ingest.parse: one input phenomenon per test; all sentences written for the tests."""
+"""ingest.process.parse: one input phenomenon per test; all sentences written for the tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ingest.parse import ParsedPage, parse
+from ingest.process.parse import ParsedPage, parse
 
 D = dt.date(2024, 3, 18)
 BODY = (

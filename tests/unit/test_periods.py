@@ -1,4 +1,4 @@
-"""ingest.extract.periods.find_periods: time expressions → the span a figure is for."""
+"""ingest.process.extract.periods.find_periods: time expressions → the span a figure is for."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ingest.extract.periods import FIVE_YEAR_PLANS, find_periods
+from ingest.process.extract.periods import FIVE_YEAR_PLANS, find_periods
 
 D = date
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest import process_pool
 from ingest.config import ConfigError
-from ingest.land import RawPage
-from ingest.process_pool import process_pages, worker_count
+from ingest.landing.store import RawPage
+from ingest.process import pool as process_pool
+from ingest.process.pool import process_pages, worker_count
 
 CORPUS = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 PAGES = sorted(p for p in CORPUS.iterdir() if p.suffix in {".html", ".htm", ".txt", ".md"})

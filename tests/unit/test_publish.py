@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.publish import PublishError, file_digest, publish
+from ingest.serve.publish import PublishError, file_digest, publish
 
 TABLES = ("fct_investment", "fct_output", "fct_compute", "dim_region", "version")
 

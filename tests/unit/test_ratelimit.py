@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ingest.ratelimit import HostLimiter
+from ingest.fetch.ratelimit import HostLimiter
 
 
 class FakeClock:

@@ -6,8 +6,8 @@ import threading
 from dataclasses import dataclass
 from functools import partial
 
-from ingest.fetch import make_session
-from ingest.robots import RobotsCache, robots_getter
+from ingest.fetch.http import make_session
+from ingest.fetch.robots import RobotsCache, robots_getter
 from tests.conftest import LocalServer, Reply
 
 UA = "zonewatch/0.1 (+https://example.org)"

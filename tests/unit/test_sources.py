@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.config import ConfigError
-from ingest.sources import LocalPage, Source, iter_input_dir, load_sources
+from ingest.fetch.sources import LocalPage, Source, iter_input_dir, load_sources
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.urls import TRACKING_PARAMS, canonical, host_of
+from ingest.fetch.urls import TRACKING_PARAMS, canonical, host_of
 
 
 @pytest.mark.parametrize(("raw", "want"), [

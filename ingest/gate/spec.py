@@ -1,0 +1,201 @@
+"""The gate's configuration: `expectations/gate.yml` read and checked, and where each
+gate table's frame is read in the build copy (dbt's `gate` views)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.config import EXPECTATIONS_DIR, ConfigError
+
+__all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "GATE_SCHEMA", "GateSpec", "TABLE_QUERIES",
+           "TableSource", "load_spec"]
+
+DEFAULT_CONFIG = EXPECTATIONS_DIR / "gate.yml"
+SEVERITIES = ("block", "warn", "quarantine")
+# shown in Data Docs; a quarantine failure is a warning there: its rows are set aside
+GX_SEVERITY = {"block": "critical", "warn": "warning", "quarantine": "warning"}
+DATASOURCE = "build_copy"
+BATCH_DEFINITION = "whole_table"
+ROW_KEY = "_row"  # positional row number added to every frame; GX reports it per failing row
+# COMPLETE: every failing row's key is listed, so quarantine can set each one aside.
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": [ROW_KEY],
+    "partial_unexpected_count": 20,
+}
+FACT_TABLES = ("fct_investment", "fct_output", "fct_compute")
+# Expectations whose verdict on a row depends on that row alone. They run chunk by chunk
+# (memory bounded by the chunk, whatever the table's size) and their results are summed.
+# Every other expectation (uniqueness, aggregates) runs once on the whole columns it reads.
+ROW_WISE_EXPECTATIONS = frozenset({
+    "column_values_to_be_in_set", "column_values_to_not_be_in_set",
+    "column_values_to_be_between", "column_values_to_not_be_null",
+    "column_values_to_be_null", "column_values_to_match_regex",
+    "column_values_to_not_match_regex", "column_values_to_be_of_type",
+    "column_pair_values_a_to_be_greater_than_b", "column_pair_values_to_be_equal",
+    "column_value_lengths_to_be_between",
+})
+# Whole-column expectations that only compare values for equality: their columns can be
+# read as ranks (ingest.gate.frames.whole_frame) instead of values.
+EQUALITY_ONLY = frozenset({"column_values_to_be_unique", "compound_columns_to_be_unique"})
+WHOLE_COLUMN = "whole_column"  # suffix of the GX suites/checkpoints of the other kind
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where one gate table is read in the build copy (a view of dbt's `gate` models, with
+    the derived columns its expectations read), and which columns make an example."""
+
+    relation: str | None  # None: built in Python, not read from the build copy
+    key: str
+    url: str | None = None
+    sentence: str | None = None
+    context: tuple[str, ...] = ()  # always shown in examples, after the failing columns
+
+
+GATE_SCHEMA = "gate"  # dbt_project/models/gate: one view `gate__<table>` per gate table
+
+
+def _view(table: str, key: str, **kw: Any) -> TableSource:
+    return TableSource(f'{GATE_SCHEMA}."gate__{table}"', key, **kw)
+
+
+TABLE_QUERIES: dict[str, TableSource] = {
+    "stg_landing__documents": _view(
+        "stg_landing__documents", "document_id", url="url", sentence="text_head",
+        context=("status", "reject_reason", "text_chars")),
+    "stg_landing__mentions": _view(
+        "stg_landing__mentions", "mention_id", url="url", sentence="sentence",
+        context=("raw_text", "text_slice", "char_start", "char_end", "value", "unit")),
+    **{t: _view(t, "fact_id", url="source_url", sentence="evidence",
+                context=("value", "unit", "indicator_id", "region_id"))
+       for t in FACT_TABLES},
+    "fct_mentions": _view("fct_mentions", "mention_id", url="url", sentence="sentence",
+                          context=("fact_id", "raw_text")),
+    "dim_region": _view("dim_region", "region_id"),
+    "dim_indicator": _view("dim_indicator", "indicator_id"),
+    "dim_document": _view("dim_document", "document_id", url="url", sentence="title"),
+    # Built in Python from the build copy and the published warehouse (see _row_counts).
+    "row_counts": TableSource(None, "table_name", context=("published_rows",)),
+}
+
+
+# --------------------------------------------------------------------------- config
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    suite: str
+    name: str
+    expect: str
+    kwargs: Mapping[str, Any]
+    severity: str
+    hint: str
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def row_wise(self) -> bool:
+        return self.expect in ROW_WISE_EXPECTATIONS
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the expectation reads: its kwargs' and its `when` condition's."""
+        kw = self.kwargs
+        cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"),
+                *(kw.get("column_list") or ()), *self.when]
+        return tuple(dict.fromkeys(c for c in cols if isinstance(c, str)))
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """gate.yml, checked: suites with their tables and expectations, and the thresholds."""
+
+    suites: Mapping[str, tuple[str, ...]]  # suite -> tables it runs on
+    expectations: tuple[ExpectationSpec, ...]
+    collapse_ratio: float
+    collapse_min_published_rows: int
+    examples_per_failure: int
+    source: Path
+    # More failing rows than this share of a table is systemic: block, do not quarantine.
+    quarantine_max_share: float = 0.05
+    quarantine_min_rows: int = 3
+
+    def for_suite(self, suite: str) -> tuple[ExpectationSpec, ...]:
+        return tuple(e for e in self.expectations if e.suite == suite)
+
+    def for_table(self, table: str) -> tuple[ExpectationSpec, ...]:
+        return tuple(e for e in self.expectations if table in self.suites[e.suite])
+
+
+def gx_suite_name(spec: ExpectationSpec) -> str:
+    """The GX suite an expectation lands in: its gate.yml suite, or `<suite>__whole_column`."""
+    return spec.suite if spec.row_wise else f"{spec.suite}__{WHOLE_COLUMN}"
+
+
+def checkpoint_name(table: str, row_wise: bool) -> str:
+    return f"gate__{table}" if row_wise else f"gate__{table}__{WHOLE_COLUMN}"
+
+
+def gx_class_name(expect: str) -> str:
+    return "Expect" + "".join(part.capitalize() for part in expect.split("_"))
+
+
+def load_spec(config_path: Path | None = None) -> GateSpec:
+    """Read and check gate.yml; ConfigError (exit 2) on anything malformed."""
+    path = Path(config_path or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"gate config {path}: {e}") from e
+    if not isinstance(raw, dict) or raw.get("version") != 1:
+        raise ConfigError(f"gate config {path}: expected a mapping with version: 1")
+    thresholds = raw.get("thresholds") or {}
+    suites: dict[str, tuple[str, ...]] = {}
+    specs: list[ExpectationSpec] = []
+    for suite, body in (raw.get("suites") or {}).items():
+        tables = tuple(body.get("tables") or ())
+        unknown = [t for t in tables if t not in TABLE_QUERIES]
+        if not tables or unknown:
+            raise ConfigError(f"gate config {path}: suite {suite}: unknown or no tables {unknown}")
+        suites[suite] = tables
+        seen: set[str] = set()
+        for item in body.get("expectations") or ():
+            where = f"gate config {path}: suite {suite}: expectation {item.get('name')!r}"
+            if not item.get("name") or item["name"] in seen:
+                raise ConfigError(f"{where}: missing or duplicate name")
+            seen.add(item["name"])
+            if item.get("severity") not in SEVERITIES:
+                raise ConfigError(f"{where}: severity must be one of {SEVERITIES}")
+            if not isinstance(item.get("expect"), str) or not isinstance(item.get("kwargs"), dict):
+                raise ConfigError(f"{where}: needs expect (str) and kwargs (mapping)")
+            specs.append(ExpectationSpec(
+                suite=suite, name=item["name"], expect=item["expect"], kwargs=item["kwargs"],
+                severity=item["severity"], hint=str(item.get("hint") or ""),
+                when=item.get("when") or {}))
+    if not specs:
+        raise ConfigError(f"gate config {path}: no expectations")
+    try:
+        ratio = float(thresholds.get("collapse_ratio", 0.5))
+        q_share = float(thresholds.get("quarantine_max_share", 0.05))
+        q_min = int(thresholds.get("quarantine_min_rows", 3))
+        floor = int(thresholds.get("collapse_min_published_rows", 0))
+        n_examples = int(raw.get("examples_per_failure", 3))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"gate config {path}: bad threshold: {e}") from e
+    if not 0 <= ratio <= 1 or not 0 <= q_share <= 1:
+        raise ConfigError(f"gate config {path}: collapse_ratio and quarantine_max_share "
+                          "must be within 0..1")
+    bad = [e.name for e in specs if e.severity == "quarantine"
+           and (e.suite != "mentions" or not e.row_wise)]
+    if bad:
+        raise ConfigError(f"gate config {path}: only row-wise mention expectations can "
+                          f"quarantine: {bad}")
+    return GateSpec(suites=suites, expectations=tuple(specs), collapse_ratio=ratio,
+                    collapse_min_published_rows=floor, examples_per_failure=n_examples,
+                    source=path.resolve(), quarantine_max_share=q_share,
+                    quarantine_min_rows=q_min)

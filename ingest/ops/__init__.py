@@ -1,0 +1,2 @@
+"""Ops: what on-call reads and receives (failure notifications, failed validations,
+the run summary)."""

@@ -1,0 +1,206 @@
+"""A number in a sentence with its unit and qualifier: 突破1800亿元, 2500余名, 100—200亿元.
+
+Only the quantity is read here (what is printed); whether it is a fact of an indicator
+is decided in ``ingest.process.extract.facts``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from ingest.process.extract.lexicon import Lexicon
+from ingest.process.extract.numbers import NUMBER_RE, parse_number
+
+__all__ = ["Quantity", "find_quantities"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+_COMPUTE_RE = re.compile(r"(?P<p>[PET])(?P<f>(?i:flops)|F)?(?![A-Za-z])")
+_OPS_RE = re.compile(r"次(?:浮点运算|运算|计算)?")
+_RANGE_DASH = re.compile(r"\s*(?:—|-|–|―|~|～|至|到)\s*")
+_CN_NUMERAL = set("零〇一二两三四五六七八九十百千")
+_MULT = set("万亿")
+_LINK_VERBS = ("达到", "达", "为", "是", "超过了")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int  # the printed number, offsets in the sentence
+    end: int
+    unit_end: int  # end of unit (and trailing qualifier words)
+    value: float
+    value_high: float | None
+    unit: str  # CNY, PFLOPS, percent, count, or a foreign currency code
+    implied_unit: bool  # "2000亿" with no 元: yuan only if the indicator is money
+    qualifier: str
+    explicit_flops: bool = False  # printed as …FLOPS or 每秒…次, not a bare P
+
+
+@cache
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _match_prefix(text: str, pos: int, words: list[str]) -> str | None:
+    """The longest of `words` printed at text[pos:]."""
+    for w in _longest_first(tuple(words)):
+        if text.startswith(w, pos):
+            return w
+    return None
+
+
+def _match_suffix(text: str, pos: int, words: list[str]) -> str | None:
+    """The longest of `words` printed just before text[pos]."""
+    for w in _longest_first(tuple(words)):
+        if pos - len(w) >= 0 and text.startswith(w, pos - len(w)):
+            return w
+    return None
+
+
+def _read_unit(s: str, pos: int, lex: Lexicon) -> tuple[str, float, str, int] | None:
+    """(unit, factor, kind, end) of the unit printed at s[pos:], if any."""
+    m = _COMPUTE_RE.match(s, pos)
+    if m and not (m.group("p") == "T" and not m.group("f")):
+        factor = {"P": 1.0, "E": 1000.0, "T": 0.001}[m.group("p")]
+        kind = "compute_flops" if m.group("f") and len(m.group("f")) > 1 else "compute"
+        return "PFLOPS", factor, kind, m.end()
+    best = _match_prefix(s, pos, [u for u, v in lex.units.items() if v[2] != "compute"])
+    if best is None:
+        return None
+    unit, factor, kind = lex.units[best]
+    return unit, factor, kind, pos + len(best)
+
+
+def _qualifier_before(s: str, start: int, q_before: dict[str, list[str]]) -> str | None:
+    """突破1800亿元, and 最高达60亿元 (one linking verb between qualifier and number)."""
+    words = [x for ws in q_before.values() for x in ws]
+    for pos in (start, *(start - len(v) for v in _LINK_VERBS if s.startswith(v, start - len(v)))):
+        w = _match_suffix(s, pos, words)
+        if w:
+            return next(k for k, ws in q_before.items() if w in ws)
+    return None
+
+
+def _scale(text: str) -> Decimal:
+    """The 万/亿 multiplier a number ends with (200亿 → 1e8)."""
+    mult = Decimal(1)
+    for ch in text[::-1]:
+        if ch not in _MULT:
+            break
+        mult *= Decimal(10) ** (8 if ch == "亿" else 4)
+    return mult
+
+
+def _is_restatement(s: str, prev: Quantity | None, start: int, unit: str) -> bool:
+    """500P(每秒50亿亿次浮点运算): the bracketed figure repeats the one before it."""
+    return (prev is not None and prev.unit == unit
+            and re.fullmatch(r"\s*[（(]\s*(?:每秒)?\s*", s[prev.unit_end:start]) is not None)
+
+
+def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
+    """Every printed quantity in sentence `s` that has a unit we measure in."""
+    rules = lex.rules
+    q_before: dict[str, list[str]] = rules["qualifiers"]["before"]
+    q_after: dict[str, list[str]] = rules["qualifiers"]["after"]
+    after_words = {w: k for k, ws in q_after.items() for w in ws}
+    out: list[Quantity] = []
+    skip_until = -1
+    for m in NUMBER_RE.finditer(s):
+        start, end, text = m.start(), m.end(), m.group()
+        if start < skip_until:
+            continue
+        prev = s[start - 1] if start else ""
+        if prev and (prev.isascii() and (prev.isalnum() or prev in "._/")):
+            continue  # part of a code: IPv6, 5G/400G, v1.2
+        if _match_suffix(s, start, rules["not_quantity_before"]):
+            continue
+        before_q = _qualifier_before(s, start, q_before)
+        if text[0] in _CN_NUMERAL and len(text) == 1 and before_q is None:
+            continue  # 陈三元, 一批, 八大: a word; 近百个 is a quantity
+        try:
+            value = parse_number(text)
+        except ValueError:
+            continue
+        percent_words = s.endswith("百分之", 0, start)
+        if percent_words:
+            start -= 3  # 百分之十二: the printed number includes 百分之
+        if start and s[start - 1] in "-−" and (start < 2 or not s[start - 2].isdigit()):
+            start -= 1
+            value = -value  # 增长-3.5%
+        value_high: Decimal | None = None
+        pos = end
+        # Range: 100—200亿元 (the unit and multiplier of the upper end apply to both).
+        rd = _RANGE_DASH.match(s, pos)
+        if rd:
+            m2 = NUMBER_RE.match(s, rd.end())
+            if m2 and not (text.isdigit() and len(text) == 4 and s.startswith("年", m2.end())):
+                try:
+                    hi = parse_number(m2.group())
+                except ValueError:
+                    hi = None
+                if hi is not None:
+                    if not any(c in _MULT for c in text):
+                        value *= _scale(m2.group())
+                    value_high, pos = hi, m2.end()
+                    end = m2.end()  # the printed number is the whole range
+        qualifier = "exact"
+        # 2500余名 / 2100余万元: 余/多 between the number and its multiplier or unit.
+        if pos < len(s) and s[pos] in "余多" and value_high is None:
+            qualifier = "about"
+            pos += 1
+            while pos < len(s) and s[pos] in _MULT:
+                value *= Decimal(10) ** (8 if s[pos] == "亿" else 4)
+                pos += 1
+            end = pos  # raw_text: 180余亿
+        while pos < len(s) and s[pos] == " ":
+            pos += 1
+        if _match_prefix(s, pos, rules["not_quantity_after"]) and not s.startswith("个百分点", pos):
+            continue
+        implied = False
+        if percent_words:
+            unit, factor, kind = "percent", 1.0, "percent"
+        elif s.startswith("每秒", max(0, start - 2)) and _OPS_RE.match(s, pos):
+            # 每秒1000万亿次 (floating-point operations per second) = 1 PFLOPS.
+            unit, factor, kind = "PFLOPS", 1e-15, "compute_flops"
+            pos = _OPS_RE.match(s, pos).end()  # type: ignore[union-attr]
+        else:
+            read = _read_unit(s, pos, lex)
+            if read is None:
+                nxt = s[pos:pos + 1]
+                has_mult = any(c in _MULT for c in text)
+                if not has_mult or (nxt and "\u4e00" <= nxt <= "\u9fff"
+                                    and not _match_prefix(s, pos, [*after_words, "大关"])):
+                    continue
+                unit, factor, kind, implied = "CNY", 1.0, "money", True
+            else:
+                unit, factor, kind, pos = read
+        # Range printed with the unit on both ends: 6%—8%, 100P—200P.
+        if value_high is None:
+            rd = _RANGE_DASH.match(s, pos)
+            m2 = NUMBER_RE.match(s, rd.end()) if rd else None
+            if m2 and _read_unit(s, m2.end(), lex) is not None and \
+                    _read_unit(s, m2.end(), lex)[0] == unit:  # type: ignore[index]
+                value_high = parse_number(m2.group())
+                end, pos = m2.end(), _read_unit(s, m2.end(), lex)[3]  # type: ignore[index]
+        if before_q:
+            qualifier = before_q
+        a = _match_prefix(s, pos, list(after_words))
+        if a:
+            qualifier = after_words[a]
+            pos += len(a)
+        if value_high is not None:
+            qualifier = "at_least"
+        if _is_restatement(s, out[-1] if out else None, start, unit):
+            skip_until = pos
+            continue
+        f = Decimal(str(factor))
+        out.append(Quantity(start, end, pos, float(value * f),
+                            float(value_high * f) if value_high is not None else None,
+                            unit, implied, qualifier, kind == "compute_flops"))
+        skip_until = pos
+    return out

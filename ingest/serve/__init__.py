@@ -1,0 +1,1 @@
+"""Serve: publish the validated warehouse file, or load it into PostgreSQL."""

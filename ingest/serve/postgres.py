@@ -1,0 +1,429 @@
+"""Serve the marts from PostgreSQL: copy the landing zone in, `dbt build --target postgres`,
+then switch the built marts into the schema BI tools read, atomically.
+
+    load_landing(landing_db, dsn)        landing.duckdb -> schema `landing` (one transaction)
+    build_postgres(landing_db, dsn)      load_landing + dbt build --target postgres
+                                         (marts -> `zonewatch_build`; staging, intermediate
+                                         and seeds -> `staging`, `intermediate`, `seeds`)
+    publish_postgres(dsn)                `zonewatch_build` -> `zonewatch` in one transaction
+
+Atomic switch. Postgres DDL is transactional, so renaming the serving schema away and the
+build schema into its place in one transaction is one step for a reader. One more thing
+is needed for a reader that reads two marts (in one statement, or in one transaction):
+name lookup happens table by table, so a reader that has resolved `zonewatch.fct_output`
+to the old table could resolve the next name after the commit, to the new one. The switch
+therefore first takes ACCESS EXCLUSIVE locks on every table of the serving schema: it
+waits for readers already on the old marts to finish (they keep their locks to the end of
+their transaction), and readers arriving meanwhile wait and then resolve every name to the
+new marts. The switch runs with a short lock_timeout and retries, so it gives way rather
+than deadlocking with a reader; readers never see an error.
+
+DuckDB's postgres extension is not used: it downloads on first use (not possible
+offline). Rows are streamed with psycopg2 COPY instead.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ingest.build.dbt_build import DbtResult, project_fingerprint, run_dbt
+
+__all__ = [
+    "LANDING_TABLES",
+    "build_postgres",
+    "load_landing",
+    "publish_postgres",
+    "serving_fingerprint",
+]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+LANDING_DDL = Path(__file__).resolve().parent.parent / "landing" / "landing.sql"
+LANDING_TABLES = (
+    "raw_pages",
+    "page_errors",
+    "documents",
+    "mentions",
+    "validation_runs",
+    "quarantine",
+    "fetch_state",
+)
+BATCH_ROWS = 5_000
+
+# DuckDB type -> Postgres type (the landing DDL uses only these; anything else -> text).
+_PG_TYPES = {
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIME": "time",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "JSON": "text",
+    "UUID": "uuid",
+}
+
+
+def _pg_type(duckdb_type: str) -> str:
+    t = duckdb_type.upper()
+    if t.startswith("DECIMAL"):
+        return t.replace("DECIMAL", "numeric")
+    return _PG_TYPES.get(t, "text")
+
+
+def _connect(dsn: str) -> Any:
+    import psycopg2
+
+    return psycopg2.connect(dsn)
+
+
+# --------------------------------------------------------------------------- landing
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)  # shortest round-trip repr: float8 gets the same double
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    s = str(value)
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_batches(rows: Iterable[Sequence[Any]]) -> Iterator[io.StringIO]:
+    buf = io.StringIO()
+    n = 0
+    for row in rows:
+        buf.write("\t".join(_copy_text(v) for v in row))
+        buf.write("\n")
+        n += 1
+        if n >= BATCH_ROWS:
+            buf.seek(0)
+            yield buf
+            buf, n = io.StringIO(), 0
+    if n:
+        buf.seek(0)
+        yield buf
+
+
+def _landing_columns(con: Any, table: str) -> list[tuple[str, str]]:
+    return [
+        (str(r[0]), str(r[1]))
+        for r in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'main' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+
+
+def _primary_key(con: Any, table: str) -> list[str]:
+    row = con.execute(
+        "select constraint_column_names from duckdb_constraints() "
+        "where schema_name = 'main' and table_name = ? and constraint_type = 'PRIMARY KEY'",
+        [table],
+    ).fetchone()
+    return list(row[0]) if row else []
+
+
+def load_landing(landing_db: Path, pg_dsn: str, schema: str = "landing") -> dict[str, int]:
+    """Copy the landing tables from `landing_db` (DuckDB, opened read-only) into `schema`
+    of the Postgres database `pg_dsn`, recreating them, in one transaction: a concurrent
+    build sees the previous copy or this one. A table missing from an older landing file
+    is created empty from ingest/landing/landing.sql. Returns rows copied per table."""
+    import duckdb
+    from psycopg2 import sql
+
+    src = duckdb.connect(str(landing_db), read_only=True)
+    ddl_only = duckdb.connect()  # the DDL's shape, for tables an older file lacks
+    ddl_only.execute(LANDING_DDL.read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    pg = _connect(pg_dsn)
+    try:
+        with pg, pg.cursor() as cur:  # one transaction: commit on success, else rollback
+            cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+            for table in LANDING_TABLES:
+                cols = _landing_columns(src, table)
+                present = bool(cols)
+                if not present:
+                    cols = _landing_columns(ddl_only, table)
+                pk = _primary_key(src if present else ddl_only, table)
+                target = sql.Identifier(schema, table)
+                col_defs = [
+                    sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(_pg_type(t)))
+                    for c, t in cols
+                ]
+                if pk:
+                    col_defs.append(
+                        sql.SQL("primary key ({})").format(
+                            sql.SQL(", ").join(map(sql.Identifier, pk))
+                        )
+                    )
+                cur.execute(sql.SQL("drop table if exists {}").format(target))
+                cur.execute(
+                    sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(col_defs))
+                )
+                counts[table] = 0
+                if not present:
+                    continue
+                names = [c for c, _ in cols]
+                select = "select {} from main.{}".format(
+                    ", ".join('"' + c.replace('"', '""') + '"' for c in names),
+                    '"' + table + '"',
+                )
+                rel = src.execute(select)
+                copy = sql.SQL("copy {} ({}) from stdin").format(
+                    target, sql.SQL(", ").join(map(sql.Identifier, names))
+                )
+                copy_sql = copy.as_string(cur)
+
+                def rows(rel: Any = rel) -> Iterator[tuple[Any, ...]]:
+                    while True:
+                        chunk = rel.fetchmany(BATCH_ROWS)
+                        if not chunk:
+                            return
+                        yield from chunk
+
+                for buf in _copy_batches(rows()):
+                    cur.copy_expert(copy_sql, buf)
+                cur.execute(sql.SQL("select count(*) from {}").format(target))
+                counts[table] = int(cur.fetchone()[0])
+    finally:
+        pg.close()
+        src.close()
+        ddl_only.close()
+    logger.info("landing copied to postgres schema %s: %s", schema, counts)
+    return counts
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _dsn_env(pg_dsn: str, build_schema: str, landing_schema: str) -> dict[str, str]:
+    from psycopg2.extensions import parse_dsn
+
+    p = parse_dsn(pg_dsn)
+    return {
+        "ZONEWATCH_PG_HOST": p.get("host", "127.0.0.1"),
+        "ZONEWATCH_PG_PORT": str(p.get("port", "5432")),
+        "ZONEWATCH_PG_USER": p.get("user", "postgres"),
+        "ZONEWATCH_PG_PASSWORD": p.get("password", ""),
+        "ZONEWATCH_PG_DBNAME": p.get("dbname", "zonewatch"),
+        "ZONEWATCH_PG_SCHEMA": build_schema,
+        "ZONEWATCH_PG_LANDING_SCHEMA": landing_schema,
+    }
+
+
+@contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def serving_fingerprint(pg_dsn: str, serving_schema: str = "zonewatch") -> str | None:
+    """The dbt project fingerprint the served marts were built with (None: none)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    try:
+        con = _connect(pg_dsn)
+    except psycopg2.Error:
+        return None
+    try:
+        with con.cursor() as cur:
+            cur.execute("select to_regclass(%s)", [f'"{serving_schema}".zonewatch_build_info'])
+            if cur.fetchone()[0] is None:
+                return None
+            cur.execute(
+                sql.SQL("select build_fingerprint from {}").format(
+                    sql.Identifier(serving_schema, "zonewatch_build_info")
+                )
+            )
+            row = cur.fetchone()
+            return str(row[0]) if row else None
+    finally:
+        con.close()
+
+
+def build_postgres(
+    landing_db: Path,
+    pg_dsn: str,
+    *,
+    work_dir: Path | None = None,
+    build_schema: str = "zonewatch_build",
+    serving_schema: str = "zonewatch",
+    landing_schema: str = "landing",
+    full_refresh: bool | None = None,
+    extra_args: list[str] | None = None,
+) -> DbtResult:
+    """load_landing, then `dbt build --target postgres` in-process: marts into
+    `build_schema` (dropped first: a failed build's leftovers are never published),
+    staging/intermediate/seeds into their own schemas. Incremental staging is kept only
+    when the served marts were built by the same dbt project (as the DuckDB build copy);
+    `full_refresh` forces either way. Publish with publish_postgres when it succeeded."""
+    from psycopg2 import sql
+
+    load_landing(landing_db, pg_dsn, schema=landing_schema)
+    fingerprint = project_fingerprint()
+    if full_refresh is None:
+        full_refresh = serving_fingerprint(pg_dsn, serving_schema) != fingerprint
+    con = _connect(pg_dsn)
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(
+                sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(build_schema))
+            )
+    finally:
+        con.close()
+    work_dir = work_dir or landing_db.parent / "dbt_postgres"
+    args = [
+        "--vars",
+        f'{{"build_fingerprint": "{fingerprint}"}}',
+        *(["--full-refresh"] if full_refresh else []),
+        *(extra_args or []),
+    ]
+    with _env(_dsn_env(pg_dsn, build_schema, landing_schema)):
+        # build_db is not read by the postgres target; landing_db only for symmetry
+        return run_dbt(
+            "build",
+            work_dir / "unused.duckdb",
+            landing_db,
+            work_dir,
+            extra_args=args,
+            target="postgres",
+        )
+
+
+# --------------------------------------------------------------------------- publish
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def publish_postgres(
+    pg_dsn: str,
+    build_schema: str = "zonewatch_build",
+    serving_schema: str = "zonewatch",
+    *,
+    keep_previous: bool = True,
+    readers: Sequence[str] = (),
+    lock_timeout_ms: int = 200,
+    attempts: int = 100,
+) -> None:
+    """Make the marts in `build_schema` the ones in `serving_schema`, in one transaction.
+
+    Readers see the old marts or the new ones, never a mix (see the module docstring).
+    With keep_previous the replaced marts stay as `<serving_schema>_previous` (one
+    generation, for rollback); else they are dropped in the same transaction. `readers`:
+    roles granted USAGE and SELECT on the new marts before the switch. Raises
+    PublishError if there is no build to publish or the locks are never obtained.
+    """
+    import psycopg2
+    from psycopg2 import errors, sql
+
+    previous = f"{serving_schema}_previous"
+    retired = f"{serving_schema}_retired"
+    con = _connect(pg_dsn)
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                with con, con.cursor() as cur:  # one transaction
+                    cur.execute(
+                        "select set_config('lock_timeout', %s, true)", [f"{lock_timeout_ms}ms"]
+                    )
+                    cur.execute(
+                        "select to_regclass(%s)", [f'"{build_schema}".zonewatch_build_info']
+                    )
+                    if cur.fetchone()[0] is None:
+                        raise PublishError(f"no build to publish in schema {build_schema!r}")
+                    cur.execute(
+                        "select c.relname from pg_class c join pg_namespace n "
+                        "on n.oid = c.relnamespace where n.nspname = %s "
+                        "and c.relkind in ('r', 'v', 'm', 'p') order by c.relname",
+                        [serving_schema],
+                    )
+                    serving_tables = [r[0] for r in cur.fetchall()]
+                    if serving_tables:
+                        cur.execute(
+                            sql.SQL("lock table {} in access exclusive mode").format(
+                                sql.SQL(", ").join(
+                                    sql.Identifier(serving_schema, t) for t in serving_tables
+                                )
+                            )
+                        )
+                    for role in readers:
+                        cur.execute(
+                            sql.SQL("grant usage on schema {} to {}").format(
+                                sql.Identifier(build_schema), sql.Identifier(role)
+                            )
+                        )
+                        cur.execute(
+                            sql.SQL("grant select on all tables in schema {} to {}").format(
+                                sql.Identifier(build_schema), sql.Identifier(role)
+                            )
+                        )
+                    cur.execute("select 1 from pg_namespace where nspname = %s", [serving_schema])
+                    has_serving = cur.fetchone() is not None
+                    old = previous if keep_previous else retired
+                    if has_serving:
+                        cur.execute(
+                            sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(old))
+                        )
+                        cur.execute(
+                            sql.SQL("alter schema {} rename to {}").format(
+                                sql.Identifier(serving_schema), sql.Identifier(old)
+                            )
+                        )
+                    cur.execute(
+                        sql.SQL("alter schema {} rename to {}").format(
+                            sql.Identifier(build_schema), sql.Identifier(serving_schema)
+                        )
+                    )
+                    if has_serving and not keep_previous:
+                        cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(old)))
+                logger.info(
+                    "published %s as %s (attempt %d)", build_schema, serving_schema, attempt
+                )
+                return
+            except (errors.LockNotAvailable, errors.DeadlockDetected) as exc:
+                # a reader holds the old marts: give way, then try again
+                logger.debug("publish attempt %d gave way: %s", attempt, exc)
+                time.sleep(min(0.01 * attempt, 0.2))
+            except psycopg2.Error as exc:
+                raise PublishError(f"publish failed: {exc}") from exc
+        raise PublishError(f"could not lock {serving_schema!r} in {attempts} attempts")
+    finally:
+        con.close()

@@ -1,0 +1,100 @@
+"""Publish the build copy: checkpoint it, then atomically replace the warehouse file.
+
+Readers (BI tools) open the published file read-only. `os.replace` swaps the
+directory entry in one step, so a reader sees either the old complete file or
+the new complete file: one that already has it open keeps reading the old inode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["publish", "file_digest", "PublishError"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+_CHUNK = 1 << 20
+
+
+class PublishError(RuntimeError):
+    """The build copy could not be published; the published file is untouched."""
+
+
+def file_digest(path: str | Path) -> str:
+    """sha256 of the file's bytes, hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _checkpoint(build_db: Path) -> None:
+    """Fold the WAL into the database file so the single file is the whole warehouse."""
+    import duckdb  # lazy: keeps `import ingest.serve.publish` cheap
+
+    con = duckdb.connect(str(build_db))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    wal = build_db.with_name(build_db.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise PublishError(f"{wal} still holds data after CHECKPOINT; is another process writing?")
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(build_db: Path, warehouse: Path) -> None:
+    """Make `build_db` the published warehouse at `warehouse`, atomically.
+
+    Steps: CHECKPOINT the build copy (no .wal left), copy it to a temp file in
+    the warehouse's directory (same filesystem, so the rename is atomic), fsync
+    it, `os.replace` it onto `warehouse`, fsync the directory. On any error the
+    temp file is removed and the published file is left as it was.
+    """
+    build_db = Path(build_db).resolve()
+    warehouse = Path(warehouse).resolve()
+    if not build_db.is_file():
+        raise PublishError(f"build copy {build_db} does not exist")
+    if build_db == warehouse:
+        raise PublishError("build copy and warehouse are the same file")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    _checkpoint(build_db)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{warehouse.name}.", suffix=".tmp",
+                                    dir=warehouse.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as dst, open(build_db, "rb") as src:
+            shutil.copyfileobj(src, dst, _CHUNK)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.chmod(tmp, 0o644)
+        # Nobody writes the published file, so it has no WAL; a stale one (someone
+        # opened it read-write) would be replayed onto the new file, so drop it first.
+        stale_wal = warehouse.with_name(warehouse.name + ".wal")
+        if stale_wal.exists():
+            logger.warning("removing stale %s left by a writer of the published file", stale_wal)
+            stale_wal.unlink()
+        os.replace(tmp, warehouse)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(warehouse.parent)
+    logger.info("published %s -> %s", build_db, warehouse)
