@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -114,7 +113,3 @@ class RunConfig:
             input_dir=str(Path(input_dir).resolve()) if input_dir else None, **kw,
         )
 
-
-def env_flag(name: str, default: bool = False) -> bool:
-    v = os.environ.get(name)
-    return default if v is None else v.strip().lower() in {"1", "true", "yes", "on"}

@@ -139,7 +139,7 @@ def land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     seen = new = errors = 0
     with LandingStore(paths) as store:
         if cfg.input_dir:
-            from ingest.fetch.sources import iter_input_dir
+            from ingest.fetch.local import iter_input_dir
 
             for page in iter_input_dir(cfg.input_dir):
                 seen += 1

@@ -36,13 +36,14 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
+from ingest.dates import calendar_date, parse_date
+from ingest.fetch.headers import header
 from ingest.fetch.sources import Source
 from ingest.process.decode import UndecodableError, decode
 
@@ -61,8 +62,6 @@ MAX_SITEMAP_DEPTH = 3  # entry sitemap = depth 1
 MAX_SITEMAPS = 100  # sitemap documents fetched per discovery
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 64 * 1024
-_DATE_RE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_MIN_YEAR, _MAX_YEAR = 1970, 2100
 
 
 @dataclass(frozen=True)
@@ -102,47 +101,12 @@ class DiscoveryStats:
     def dropped(self) -> int:
         return self.dropped_scheme + self.dropped_host
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "requests": self.requests, "yielded": self.yielded,
-                "duplicates": self.duplicates, "dropped_scheme": self.dropped_scheme,
-                "dropped_host": self.dropped_host, "loops": self.loops,
-                "not_modified": self.not_modified, "hit_max_pages": self.hit_max_pages,
-                "errors": [e.__dict__ for e in self.errors]}
-
 
 class SizeLimitError(ValueError):
     """Decompressed data over the cap."""
 
 
 # ------------------------------------------------------------------------ helpers
-
-
-def parse_date(text: str | None) -> date | None:
-    """A date from RFC 822 (`pubDate`), ISO 8601 / W3C datetime, or `YYYY-MM-DD…` text."""
-    if not text:
-        return None
-    t = text.strip()
-    if not t:
-        return None
-    m = _DATE_RE.search(t)
-    if m is not None:
-        return _mkdate(m.group(1), m.group(2), m.group(3))
-    try:
-        d = parsedate_to_datetime(t).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return d if _MIN_YEAR <= d.year <= _MAX_YEAR else None
-
-
-def _mkdate(y: str, m: str, d: str) -> date | None:
-    try:
-        year = int(y)
-        if year < 100:
-            year += 2000
-        out = date(year, int(m), int(d))
-    except (TypeError, ValueError):
-        return None
-    return out if _MIN_YEAR <= out.year <= _MAX_YEAR else None
 
 
 def date_from_url(pattern: re.Pattern[str] | None, url: str) -> date | None:
@@ -153,7 +117,7 @@ def date_from_url(pattern: re.Pattern[str] | None, url: str) -> date | None:
     if m is None:
         return None
     try:
-        return _mkdate(m.group("y"), m.group("m"), m.group("d"))
+        return calendar_date(m.group("y"), m.group("m"), m.group("d"))
     except IndexError:
         return None
 
@@ -184,14 +148,6 @@ def gunzip_capped(data: bytes, cap: int) -> bytes:
     if not d.eof:
         raise zlib.error("truncated gzip data")
     return bytes(out)
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    low = name.lower()
-    for k, v in headers.items():
-        if k.lower() == low:
-            return v
-    return None
 
 
 def _local(el: Any) -> str:
@@ -338,7 +294,7 @@ class _Run:
                 return
             headers, body = got
             try:
-                text = self._decode(body, _header(headers, "Content-Type"))
+                text = self._decode(body, header(headers, "Content-Type"))
             except UndecodableError as exc:
                 self.error(page, "decode", str(exc))
                 return

@@ -50,6 +50,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from ingest.fetch.headers import header
+
 __all__ = ["FetchResult", "make_session", "fetch", "refusal", "DEFAULT_USER_AGENT",
            "RETRY_STATUSES", "ACCEPTED_TYPES", "RequestSlot"]
 
@@ -95,19 +97,11 @@ class FetchResult:
 
     @property
     def etag(self) -> str | None:
-        return _header(self.headers, "ETag")
+        return header(self.headers, "ETag")
 
     @property
     def last_modified(self) -> str | None:
-        return _header(self.headers, "Last-Modified")
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    v = headers.get(name)
-    if v is None:
-        low = name.lower()
-        v = next((val for k, val in headers.items() if k.lower() == low), None)
-    return v
+        return header(self.headers, "Last-Modified")
 
 
 def make_session(user_agent: str | None = None) -> requests.Session:
@@ -207,14 +201,14 @@ def refusal(url: str, allowed_hosts: Iterable[str] | None = None,
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
-    v = _header(headers, "Retry-After")
+    v = header(headers, "Retry-After")
     if v and v.strip().isdigit():
         return float(v.strip())
     return None
 
 
 def _media_type(headers: dict[str, str]) -> str:
-    return (_header(headers, "Content-Type") or "").split(";", 1)[0].strip().lower()
+    return (header(headers, "Content-Type") or "").split(";", 1)[0].strip().lower()
 
 
 def _sniffs_as_markup(body: bytes) -> bool:
@@ -296,9 +290,9 @@ class _BoundedBody:
 def _read_body(resp: requests.Response, max_bytes: int) -> bytes:
     """The whole body (content-coding removed) or an exception saying why not."""
     headers = dict(resp.headers)
-    declared_s = (_header(headers, "Content-Length") or "").strip()
+    declared_s = (header(headers, "Content-Length") or "").strip()
     declared = int(declared_s) if declared_s.isdigit() else None
-    codings = [c.strip().lower() for c in (_header(headers, "Content-Encoding") or "").split(",")
+    codings = [c.strip().lower() for c in (header(headers, "Content-Encoding") or "").split(",")
                if c.strip() and c.strip().lower() != "identity"]
     if len(codings) > 1:
         raise _BodyError(f"unsupported content encoding: {', '.join(codings)}")

@@ -13,14 +13,11 @@ is ever built from values.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,6 +26,16 @@ import duckdb
 import pandas as pd
 
 from ingest.config import Paths
+from ingest.landing.raw import (
+    RAW_PAGE_COLUMNS,
+    TMP_PREFIX,
+    raw_file_path,
+    raw_page_row,
+    sha256_hex,
+    utc_naive,
+    write_raw_file,
+)
+from ingest.landing.spool_ingest import SPOOL_BATCH, IngestSummary, ingest_spool
 
 __all__ = ["LandingStore", "LandResult", "RawPage", "ERROR_STAGES", "sha256_hex",
            "IngestSummary", "raw_file_path", "write_raw_file"]
@@ -38,27 +45,8 @@ logger.addHandler(logging.NullHandler())
 
 DDL_PATH = Path(__file__).resolve().parent / "landing.sql"
 ERROR_STAGES = ("fetch", "read", "decode", "parse", "extract")
-TMP_PREFIX = ".tmp-"
 # Tables whose rows callers may insert in bulk (fixed names: never taken from input).
 BULK_TABLES = ("documents", "mentions")
-SPOOL_BATCH = 500  # spool records landed per transaction
-RAW_PAGE_COLUMNS = ("sha256", "url", "source", "fetched_at", "http_status", "headers", "size",
-                    "path", "sidecar")
-PAGE_ERROR_COLUMNS = ("url", "sha256", "stage", "reason", "recorded_at", "run_id")
-FETCH_STATE_COLUMNS = ("url", "source", "etag", "last_modified", "last_status", "last_sha256",
-                       "last_fetched_at", "last_error", "consecutive_failures")
-
-
-def sha256_hex(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
-def _utc_naive(ts: datetime | None) -> datetime:
-    """DuckDB TIMESTAMP columns hold naive UTC."""
-    ts = ts or datetime.now(UTC)
-    if ts.tzinfo is not None:
-        ts = ts.astimezone(UTC).replace(tzinfo=None)
-    return ts
 
 
 def _naive_utc_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +58,7 @@ def _naive_utc_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
         elif s.dtype == object and any(isinstance(v, datetime) and v.tzinfo is not None
                                        for v in s):
-            out[col] = [_utc_naive(v) if isinstance(v, datetime) else v for v in s]
+            out[col] = [utc_naive(v) if isinstance(v, datetime) else v for v in s]
     return out
 
 
@@ -97,74 +85,6 @@ class RawPage:
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
-
-
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:  # some platforms cannot open a directory; the data file is synced anyway
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        logger.debug("directory fsync not supported for %s", d)
-    finally:
-        os.close(fd)
-
-
-def _raw_page_row(sha256: str, url: str, source: str | None, fetched_at: datetime,
-                  http_status: int | None, headers: Mapping[str, str] | None, size: int,
-                  path: str, sidecar: Mapping[str, Any] | None) -> tuple[Any, ...]:
-    """One `raw_pages` row in RAW_PAGE_COLUMNS order (JSON text for headers and sidecar)."""
-
-    def as_json(d: Mapping[str, Any] | None) -> str | None:
-        return None if d is None else json.dumps(dict(d), ensure_ascii=False, sort_keys=True)
-
-    return (sha256, url, source, _utc_naive(fetched_at), http_status, as_json(headers), size,
-            path, as_json(sidecar))
-
-
-def raw_file_path(raw_dir: Path, sha256: str) -> Path:
-    """Where content `sha256` lives under `raw_dir` (`raw/<sha[:2]>/<sha256>`)."""
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-    return raw_dir / sha256[:2] / sha256
-
-
-def write_raw_file(raw_dir: Path, sha256: str, body: bytes) -> Path:
-    """Write `body` to its content-addressed path atomically (temp file, fsync,
-    `os.replace`, directory fsync) -- the same layout and steps as
-    `LandingStore._write_raw`, usable by fetchers that must not open DuckDB.
-    Concurrent writers of the same content are safe (same bytes, atomic replace)."""
-    dest = raw_file_path(raw_dir, sha256)
-    if dest.is_file() and dest.stat().st_size == len(body):
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{sha256[:12]}-", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(dest.parent)
-    return dest
-
-
-@dataclass(frozen=True)
-class IngestSummary:
-    """What `LandingStore.ingest_spool` did with a run's spool records."""
-
-    records: int = 0
-    landed_new: int = 0  # new raw_pages rows
-    landed_known: int = 0  # bytes fetched fine but already in raw_pages
-    not_modified: int = 0  # 304s
-    errors: int = 0  # page_errors rows written (fetch failures, missing raw files)
-    skipped: int = 0  # already ingested (same url, same or older fetched_at)
 
 
 class LandingStore:
@@ -244,7 +164,7 @@ class LandingStore:
         self.con.execute(
             f"insert into raw_pages ({', '.join(RAW_PAGE_COLUMNS)}) "
             f"values ({', '.join('?' for _ in RAW_PAGE_COLUMNS)})",
-            list(_raw_page_row(sha, url, source, fetched_at, http_status, headers, len(body),
+            list(raw_page_row(sha, url, source, fetched_at, http_status, headers, len(body),
                                rel, sidecar)))
         logger.debug("landed %s (%d bytes) from %s", sha[:12], len(body), url)
         return LandResult(sha256=sha, path=path, is_new=True)
@@ -259,7 +179,7 @@ class LandingStore:
             "insert into validation_runs (run_id, validated_at, passed, blocking_count, "
             "warning_count, expectations, report_dir, summary, failures) "
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, _utc_naive(None), passed, blocking, warnings, expectations, report_dir,
+            [run_id, utc_naive(None), passed, blocking, warnings, expectations, report_dir,
              summary, json.dumps(failures, ensure_ascii=False, default=str)])
 
     def validation_runs(self, *, failed_only: bool = False,
@@ -274,7 +194,7 @@ class LandingStore:
     def quarantine(self, rows: Iterable[Mapping[str, Any]], run_id: str) -> int:
         """Set mentions aside (the gate's row-level failures); a mention quarantined once
         stays out. Returns how many were new."""
-        now = _utc_naive(None)
+        now = utc_naive(None)
         new = 0
         for r in rows:
             exists = self.con.execute("select count(*) from quarantine where mention_id = ?",
@@ -298,7 +218,7 @@ class LandingStore:
         self.con.execute(
             "insert into page_errors (url, sha256, stage, reason, recorded_at, run_id) "
             "values (?, ?, ?, ?, ?, ?)",
-            [url, sha256, stage, reason, _utc_naive(None), run_id],
+            [url, sha256, stage, reason, utc_naive(None), run_id],
         )
 
     # ------------------------------------------------------------------ reading
@@ -362,10 +282,6 @@ class LandingStore:
     def raw_pages(self) -> list[RawPage]:
         return self._raw_pages("")
 
-    def get_raw_page(self, sha256: str) -> RawPage | None:
-        pages = self._raw_pages("where r.sha256 = ?", [sha256])
-        return pages[0] if pages else None
-
     def count(self, table: str) -> int:
         if table not in ("raw_pages", "page_errors", *BULK_TABLES):
             raise ValueError(f"unknown landing table {table!r}")
@@ -427,102 +343,10 @@ class LandingStore:
     # ------------------------------------------------------------------ fetch spool
     def ingest_spool(self, records: Iterable[Any], run_id: str | None,
                      batch_size: int = SPOOL_BATCH) -> IngestSummary:
-        """Land a run's `ingest.landing.spool.SpoolRecord`s (the single-writer half of fetching).
+        """Land a run's spool records (`ingest.landing.spool_ingest.ingest_spool`)."""
+        return ingest_spool(self, records, run_id, batch_size)
 
-        Records are taken `batch_size` at a time, each batch in one transaction: bytes
-        whose file is complete and matches its sha256 go to `raw_pages` (once per
-        content; the first URL that brought it keeps the row); the URL's `fetch_state`
-        row is upserted (validators, last status/sha256/error, `consecutive_failures`);
-        a failure goes to `page_errors` (stage 'fetch'). A record not newer than the
-        URL's `last_fetched_at` was ingested already and is skipped, so ingesting a spool
-        twice (e.g. after a crash, which rolls back at most the batch in flight) changes
-        nothing. Lookups and writes are set-based per batch: per-record statements cost
-        ~7 ms a page (measured), a batch costs a few statements.
-        """
-        totals = IngestSummary()
-        chunk: list[Any] = []
-        for r in records:
-            chunk.append(r)
-            if len(chunk) >= batch_size:
-                totals = self._ingest_spool_batch(chunk, run_id, totals)
-                chunk = []
-        if chunk:
-            totals = self._ingest_spool_batch(chunk, run_id, totals)
-        logger.info("ingested spool: %s", totals)
-        return totals
-
-    def _ingest_spool_batch(self, chunk: list[Any], run_id: str | None,
-                            totals: IngestSummary) -> IngestSummary:
-        from ingest.fetch.urls import canonical
-
-        urls = sorted({r.url for r in chunk})
-        # url -> (last_fetched_at, etag, last_modified, last_sha256, consecutive_failures)
-        state: dict[str, tuple[Any, ...]] = {
-            row[0]: tuple(row[1:]) for row in self.con.execute(
-                "select url, last_fetched_at, etag, last_modified, last_sha256, "
-                "consecutive_failures from fetch_state "
-                "where url in (select unnest(?::varchar[]))", [urls]).fetchall()}
-        shas = sorted({r.sha256 for r in chunk if r.sha256})
-        stored = {row[0] for row in self.con.execute(
-            "select sha256 from raw_pages where sha256 in (select unnest(?::varchar[]))",
-            [shas]).fetchall()}
-        n, new, known, not_mod, errors, skipped = (
-            totals.records, totals.landed_new, totals.landed_known, totals.not_modified,
-            totals.errors, totals.skipped)
-        raw_rows: list[tuple[Any, ...]] = []
-        error_rows: list[tuple[Any, ...]] = []
-        state_rows: dict[str, tuple[Any, ...]] = {}
-        for r in chunk:
-            n += 1
-            fetched = _utc_naive(r.fetched_at)
-            prev = state.get(r.url)
-            if prev is not None and prev[0] is not None and prev[0] >= fetched:
-                skipped += 1
-                continue
-            _, p_etag, p_lm, p_sha, p_fail = prev if prev else (None, None, None, None, 0)
-            error: str | None = r.error
-            row: tuple[Any, ...] = ()
-            if error is None and r.not_modified:
-                not_mod += 1
-                row = (r.etag or p_etag, r.last_modified or p_lm, r.status, p_sha, None, 0)
-            elif error is None and r.sha256:
-                path = raw_file_path(self.paths.raw_dir, r.sha256)
-                body = path.read_bytes() if path.is_file() else None
-                if body is None:
-                    error = f"raw file missing: {path.relative_to(self.paths.workdir)}"
-                elif sha256_hex(body) != r.sha256:
-                    error = "raw file does not match its sha256 (incomplete write?)"
-                elif r.sha256 in stored:
-                    known += 1
-                else:
-                    stored.add(r.sha256)
-                    new += 1
-                    raw_rows.append(_raw_page_row(
-                        r.sha256, canonical(r.final_url or r.url), r.source, fetched, r.status,
-                        r.headers, len(body), path.relative_to(self.paths.workdir).as_posix(),
-                        {"published_at": r.published_hint} if r.published_hint else None))
-                if error is None:
-                    row = (r.etag, r.last_modified, r.status, r.sha256, None, 0)
-            elif error is None:
-                error = "no body and no error recorded"
-            if error is not None:
-                errors += 1
-                error_rows.append((r.url, None, "fetch", error, _utc_naive(None), run_id))
-                row = (p_etag, p_lm, r.status, p_sha, error, int(p_fail or 0) + 1)
-            state[r.url] = (fetched, row[0], row[1], row[3], row[5])
-            state_rows[r.url] = (r.url, r.source, row[0], row[1], row[2], row[3], fetched,
-                                 row[4], row[5])
-        with self.transaction():
-            self._insert_rows("raw_pages", RAW_PAGE_COLUMNS, raw_rows)
-            self._insert_rows("page_errors", PAGE_ERROR_COLUMNS, error_rows)
-            if state_rows:
-                self.con.execute("delete from fetch_state where url in "
-                                 "(select unnest(?::varchar[]))", [list(state_rows)])
-                self._insert_rows("fetch_state", FETCH_STATE_COLUMNS, list(state_rows.values()))
-        return IngestSummary(records=n, landed_new=new, landed_known=known,
-                             not_modified=not_mod, errors=errors, skipped=skipped)
-
-    def _insert_rows(self, table: str, columns: Sequence[str],
+    def insert_rows(self, table: str, columns: Sequence[str],
                      rows: list[tuple[Any, ...]]) -> None:
         """Insert tuples into one of the landing's own tables in one statement."""
         if not rows:
@@ -554,7 +378,7 @@ class LandingStore:
         name = source if isinstance(source, str) else source.name
         rows = self.con.execute(
             "select url from fetch_state where source = ? and last_error is null "
-            "and last_fetched_at >= ?", [name, _utc_naive(since)]).fetchall()
+            "and last_fetched_at >= ?", [name, utc_naive(since)]).fetchall()
         return {r[0] for r in rows}
 
     def failed_urls(self, source: Any) -> list[str]:

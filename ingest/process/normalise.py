@@ -66,8 +66,8 @@ _WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 # full-width ASCII -> ASCII, ideographic space -> space (1:1, so offsets do not move)
-_FOLD_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FOLD_TABLE[0x3000] = 0x20
+# Full-width ASCII and the ideographic space to their half-width forms.
+FULLWIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True)
@@ -171,8 +171,8 @@ def _t2s_fold(blocks: list[str]) -> list[str]:
         if len(out) == len(blocks) and all(
             len(a) == len(b) for a, b in zip(out, blocks, strict=True)
         ):
-            return [b.translate(_FOLD_TABLE) for b in out]
-    return [_convert_block(b).translate(_FOLD_TABLE) for b in blocks]
+            return [b.translate(FULLWIDTH_FOLD) for b in out]
+    return [_convert_block(b).translate(FULLWIDTH_FOLD) for b in blocks]
 
 
 def _collapse_ws(block: str, omap: list[int]) -> tuple[str, list[int]]:

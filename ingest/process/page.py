@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ingest.fetch.headers import header
 from ingest.landing.store import RawPage
 from ingest.process.decode import UndecodableError, decode
 from ingest.process.extract import extract_mentions, extractor_version
@@ -74,7 +75,7 @@ def process_page(raw: RawPage, body: bytes, *,
         doc["reject_reason"] = reason
         return ProcessedPage(doc, [], reason)
 
-    content_type = raw.headers.get("content-type") or raw.headers.get("Content-Type")
+    content_type = header(raw.headers, "Content-Type")
     try:
         decoded = decode(body, content_type, encoding_override)
     except UndecodableError as exc:

@@ -27,7 +27,8 @@ from urllib.parse import urlparse
 import yaml
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction, Tag
 
-from ingest.process.normalise import strip_pinyin_glosses, to_simplified
+from ingest.dates import calendar_date, date_from_string
+from ingest.process.normalise import FULLWIDTH_FOLD, strip_pinyin_glosses, to_simplified
 
 __all__ = ["ParsedPage", "parse", "date_from_string", "RULES_FILE"]
 
@@ -53,8 +54,6 @@ HEAD_LINES = 8
 DATE_LINE_MAX = 80
 TITLE_MIN, TITLE_MAX = 4, 100
 
-_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_COMPACT_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _DATE_LINE_RE = re.compile(
     r"^(?:[(\[【]?(?:发布|发表|更新|成文|印发)?(?:时间|日期)[:])?"
     r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}"
@@ -74,7 +73,6 @@ _MD_LINK_ONLY_RE = re.compile(r"^(?:\s|[|｜·•/,，、]|!?\[[^\]]*\]\([^)]*\)
 _BARE_URL_RE = re.compile(r"^<?(?:https?:)?//\S+>?$")
 _MARKER = "\x1e"
 _WS_RE = re.compile(r"[^\S\x1e]+")
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True)
@@ -132,24 +130,6 @@ def _rules() -> _Rules:
     )
 
 
-def _date(y: str, m: str, d: str) -> dt.date | None:
-    try:
-        day = dt.date(int(y), int(m), int(d))
-    except ValueError:
-        return None
-    return day if 1980 <= day.year <= 2100 else None
-
-
-def date_from_string(s: str) -> dt.date | None:
-    """First plausible calendar date written in ``s`` (2024-03-18, 2024年3月18日, 20240318)."""
-    for rx in (_DATE_RE, _COMPACT_DATE_RE):
-        for m in rx.finditer(s.translate(_FOLD)):
-            day = _date(*m.groups())
-            if day:
-                return day
-    return None
-
-
 def _date_from_value(v: Any) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -164,7 +144,7 @@ def _url_date(url: str | None) -> dt.date | None:
     path = urlparse(url).path
     for rx in _rules().url_dates:
         for m in rx.finditer(path):
-            day = _date(m["y"], m["m"], m["d"])
+            day = calendar_date(m["y"], m["m"], m["d"])
             if day:
                 return day
     return None
@@ -184,10 +164,10 @@ def _clean_title(t: str | None, strip_suffix: bool) -> str | None:
 def _keys(lines: Sequence[str]) -> list[str]:
     """Matching keys: no pinyin glosses, simplified, folded, no whitespace."""
     joined = "\n".join(lines)
-    key = to_simplified(strip_pinyin_glosses(joined)).translate(_FOLD)
+    key = to_simplified(strip_pinyin_glosses(joined)).translate(FULLWIDTH_FOLD)
     out = key.split("\n")
     if len(out) != len(lines):
-        out = [to_simplified(strip_pinyin_glosses(s)).translate(_FOLD) for s in lines]
+        out = [to_simplified(strip_pinyin_glosses(s)).translate(FULLWIDTH_FOLD) for s in lines]
     return ["".join(k.split()) for k in out]
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.build.dbt_build import DbtResult, project_fingerprint, run_dbt
+from ingest.serve.publish import PublishError
 
 __all__ = [
     "LANDING_TABLES",
@@ -327,10 +328,6 @@ def build_postgres(
 
 
 # --------------------------------------------------------------------------- publish
-
-
-class PublishError(RuntimeError):
-    pass
 
 
 def publish_postgres(

@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ingest.landing.raw import fsync_dir
+
 __all__ = ["publish", "file_digest", "PublishError"]
 
 logger = logging.getLogger(__name__)
@@ -48,14 +50,6 @@ def _checkpoint(build_db: Path) -> None:
     wal = build_db.with_name(build_db.name + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise PublishError(f"{wal} still holds data after CHECKPOINT; is another process writing?")
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def publish(build_db: Path, warehouse: Path) -> None:
@@ -96,5 +90,5 @@ def publish(build_db: Path, warehouse: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    _fsync_dir(warehouse.parent)
+    fsync_dir(warehouse.parent)
     logger.info("published %s -> %s", build_db, warehouse)

@@ -24,10 +24,10 @@ import duckdb
 import pytest
 
 from ingest.gate.spec import TABLE_QUERIES
+from ingest.landing.store import DDL_PATH as LANDING_DDL
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO / "dbt_project"
-LANDING_DDL = REPO / "ingest" / "sql" / "landing.sql"
 
 URL_A = "https://www.wuhan.gov.cn/a.html"
 URL_B = "https://www.wuhan.gov.cn/b.html"

@@ -14,6 +14,7 @@ from benchmarks.buildcopy import build_copy
 from ingest.gate import frames as gate_frames
 from ingest.gate import run as gate
 from ingest.gate.spec import ROW_KEY, load_spec
+from ingest.gate.tally import Tally
 from tests.gate.builder import gate_views
 
 
@@ -92,7 +93,7 @@ def test_chunk_results_add_up_like_one_batch(mostly: float | None, passes: bool)
     frame = pd.DataFrame({ROW_KEY: [0], "document_id": ["d"]})
     src = gate.TABLE_QUERIES["stg_landing__documents"]
     first = _result(False, 8, 10, mostly)
-    tally = gate._Tally.of(first, {})
+    tally = Tally.of(first, {})
     tally.add(first, frame, src, 3, 0)
     tally.add(_result(True, 0, 30, mostly), frame, src, 3, 0)
     assert (tally.unexpected, tally.elements, tally.chunks) == (8, 40, 2)

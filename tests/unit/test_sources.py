@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.config import ConfigError
-from ingest.fetch.sources import LocalPage, Source, iter_input_dir, load_sources
+from ingest.fetch.local import LocalPage, iter_input_dir
+from ingest.fetch.sources import Source, load_sources
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
