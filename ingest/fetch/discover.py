@@ -36,15 +36,16 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from ingest.dates import calendar_date, parse_date
+from ingest.fetch.body import SizeLimitError, gunzip_capped
 from ingest.fetch.headers import header
 from ingest.fetch.sources import Source
+from ingest.fetch.xmltree import child_text, children, local_name, xml_base, xml_root
 from ingest.process.decode import UndecodableError, decode
 
 __all__ = ["Discovered", "DiscoveryError", "DiscoveryStats", "GetFn", "discover",
@@ -102,10 +103,6 @@ class DiscoveryStats:
         return self.dropped_scheme + self.dropped_host
 
 
-class SizeLimitError(ValueError):
-    """Decompressed data over the cap."""
-
-
 # ------------------------------------------------------------------------ helpers
 
 
@@ -120,58 +117,6 @@ def date_from_url(pattern: re.Pattern[str] | None, url: str) -> date | None:
         return calendar_date(m.group("y"), m.group("m"), m.group("d"))
     except IndexError:
         return None
-
-
-def gunzip_capped(data: bytes, cap: int) -> bytes:
-    """Decompress gzip `data` (multi-member too) in chunks; SizeLimitError past `cap` bytes."""
-    out = bytearray()
-    pos = 0
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    while True:
-        if d.unconsumed_tail:
-            chunk = d.unconsumed_tail
-        elif pos < len(data):
-            chunk = data[pos:pos + _CHUNK]
-            pos += len(chunk)
-        else:
-            break
-        out += d.decompress(chunk, cap + 1 - len(out))
-        if len(out) > cap:
-            raise SizeLimitError(f"decompressed size exceeds {cap} bytes (gzip bomb?)")
-        if d.eof:
-            rest = d.unused_data + data[pos:]
-            pos = len(data)
-            if not rest.strip(b"\x00"):
-                break
-            data, pos = rest, 0
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if not d.eof:
-        raise zlib.error("truncated gzip data")
-    return bytes(out)
-
-
-def _local(el: Any) -> str:
-    tag = el.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def _children(el: Any, name: str) -> list[Any]:
-    return [c for c in el if _local(c) == name]
-
-
-def _child_text(el: Any, *names: str) -> str | None:
-    for name in names:
-        for c in _children(el, name):
-            if c.text and c.text.strip():
-                return str(c.text).strip()
-    return None
-
-
-def _xml_root(body: bytes) -> Any:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False, dtd_validation=False, remove_pis=True,
-                             remove_comments=True, recover=False)
-    return etree.fromstring(body, parser=parser)
 
 
 # ------------------------------------------------------------------------ discovery
@@ -335,6 +280,19 @@ class _Run:
                 logger.info("discover %s: stopped pagination at max_list_pages=%d (%s)",
                             self.source.name, self.source.max_list_pages, entry)
 
+    def gunzipped(self, url: str, body: bytes) -> bytes | None:
+        """`body`, gunzipped when it is gzip (capped at max_sitemap_bytes); None, with the
+        error recorded, when it cannot be."""
+        if body[:2] != GZIP_MAGIC:
+            return body
+        try:
+            return gunzip_capped(body, self.max_sitemap_bytes)
+        except SizeLimitError as exc:
+            self.error(url, "limit", str(exc))
+        except zlib.error as exc:
+            self.error(url, "decode", f"bad gzip data: {exc}")
+        return None
+
     def _decode(self, body: bytes, content_type: str | None) -> str:
         if self.source.encoding:
             try:
@@ -347,42 +305,38 @@ class _Run:
         got = self.fetch(url)
         if got is None:
             return
-        _headers, body = got
-        if body[:2] == GZIP_MAGIC:
-            try:
-                body = gunzip_capped(body, self.max_sitemap_bytes)
-            except (SizeLimitError, zlib.error) as exc:
-                self.error(url, "limit" if isinstance(exc, SizeLimitError) else "decode", str(exc))
-                return
+        body = self.gunzipped(url, got[1])
+        if body is None:
+            return
         try:
-            root = _xml_root(body)
+            root = xml_root(body)
         except (etree.XMLSyntaxError, ValueError) as exc:
             self.error(url, "parse", f"not well-formed XML: {exc}")
             return
         via = f"feed:{url}"
-        top = _local(root)
+        top = local_name(root)
         if top not in ("rss", "RDF", "feed"):
             self.error(url, "parse", f"not an RSS/Atom feed (root element <{top}>)")
             return
         for el in root.iter():
-            name = _local(el)
+            name = local_name(el)
             if name == "item":
-                link = _child_text(el, "link")
+                link = child_text(el, "link")
                 if link is None:  # RSS 2.0: a permalink guid stands in for a missing link
-                    for g in _children(el, "guid"):
+                    for g in children(el, "guid"):
                         if (g.get("isPermaLink") or "true").lower() == "true" and g.text:
                             link = g.text.strip()
                             break
-                published = parse_date(_child_text(el, "pubDate", "date", "published"))
-                modified = parse_date(_child_text(el, "updated", "modified"))
+                published = parse_date(child_text(el, "pubDate", "date", "published"))
+                modified = parse_date(child_text(el, "updated", "modified"))
             elif name == "entry":
                 link = None
-                for ln in _children(el, "link"):
+                for ln in children(el, "link"):
                     if (ln.get("rel") or "alternate") == "alternate" and ln.get("href"):
-                        link = urljoin(_xml_base(ln, url), ln.get("href"))
+                        link = urljoin(xml_base(ln, url), ln.get("href"))
                         break
-                published = parse_date(_child_text(el, "published", "issued"))
-                modified = parse_date(_child_text(el, "updated", "modified"))
+                published = parse_date(child_text(el, "published", "issued"))
+                modified = parse_date(child_text(el, "updated", "modified"))
             else:
                 continue
             d = self.emit(self.clean(link, url), via, published, modified)
@@ -399,17 +353,10 @@ class _Run:
         got = self.fetch(url)
         if got is None:
             return
-        _headers, body = got
-        if body[:2] == GZIP_MAGIC:
-            try:
-                body = gunzip_capped(body, self.max_sitemap_bytes)
-            except SizeLimitError as exc:
-                self.error(url, "limit", str(exc))
-                return
-            except zlib.error as exc:
-                self.error(url, "decode", f"bad gzip data: {exc}")
-                return
-        elif urlsplit(url).path.lower().endswith(".gz") and body.lstrip()[:1] != b"<":
+        body = self.gunzipped(url, got[1])
+        if body is None:
+            return
+        if got[1][:2] != GZIP_MAGIC and urlsplit(url).path.lower().endswith(".gz") and body.lstrip()[:1] != b"<":
             self.error(url, "decode", "'.gz' sitemap is neither gzip nor XML")
             return
         if len(body) > self.max_sitemap_bytes:
@@ -426,34 +373,34 @@ class _Run:
                         return
             return
         try:
-            root = _xml_root(body)
+            root = xml_root(body)
         except (etree.XMLSyntaxError, ValueError) as exc:
             self.error(url, "parse", f"not well-formed XML: {exc}")
             return
-        top = _local(root)
+        top = local_name(root)
         if top == "urlset":
-            for el in _children(root, "url"):
-                loc = _child_text(el, "loc")
-                d = self.emit(self.clean(loc), via, None, parse_date(_child_text(el, "lastmod")))
+            for el in children(root, "url"):
+                loc = child_text(el, "loc")
+                d = self.emit(self.clean(loc), via, None, parse_date(child_text(el, "lastmod")))
                 if d:
                     yield d
                     if self.full():
                         return
         elif top == "sitemapindex":
-            children: list[str] = []
-            for el in _children(root, "sitemap"):
-                child = self.clean(_child_text(el, "loc"))
+            nested: list[str] = []
+            for el in children(root, "sitemap"):
+                child = self.clean(child_text(el, "loc"))
                 if child is None:
                     continue
-                if child in self.visited or child in children:
+                if child in self.visited or child in nested:
                     self.stats.loops += 1
                     continue
-                children.append(child)
-            if children and depth >= self.max_sitemap_depth:
+                nested.append(child)
+            if nested and depth >= self.max_sitemap_depth:
                 self.error(url, "limit", f"sitemap index nested deeper than "
-                           f"{self.max_sitemap_depth}; {len(children)} child sitemap(s) skipped")
+                           f"{self.max_sitemap_depth}; {len(nested)} child sitemap(s) skipped")
                 return
-            for child in children:
+            for child in nested:
                 if child in self.visited:
                     self.stats.loops += 1
                     continue
@@ -475,21 +422,6 @@ def _hrefs(el: Tag) -> list[str]:
         if isinstance(h, str) and h.strip():
             out.append(h)
     return out
-
-
-def _xml_base(el: Any, default: str) -> str:
-    """The `xml:base` in effect at `el` (resolved outward in), else `default`."""
-    bases: list[str] = []
-    node = el
-    while node is not None:
-        b = node.get("{http://www.w3.org/XML/1998/namespace}base")
-        if b:
-            bases.append(b)
-        node = node.getparent()
-    base = default
-    for b in reversed(bases):
-        base = urljoin(base, b)
-    return base
 
 
 def discover(source: Source, get: GetFn, stats: DiscoveryStats | None = None, *,

@@ -32,7 +32,6 @@ import ipaddress
 import logging
 import os
 import socket
-import zlib
 from collections.abc import Callable, Collection, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from ingest.fetch.body import BodyError, BoundedBody
 from ingest.fetch.headers import header
 
 __all__ = ["FetchResult", "make_session", "fetch", "refusal", "DEFAULT_USER_AGENT",
@@ -117,7 +117,7 @@ def make_session(user_agent: str | None = None) -> requests.Session:
         "User-Agent": user_agent,
         "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
         "Accept-Language": "zh-CN,zh;q=0.9,zh-TW;q=0.8,en;q=0.5",
-        "Accept-Encoding": "gzip, deflate",  # the only codings _BoundedBody decodes
+        "Accept-Encoding": "gzip, deflate",  # the only codings BoundedBody decodes
     })
     s.max_redirects = MAX_REDIRECTS
     return s
@@ -135,10 +135,6 @@ class _Retryable(Exception):
         super().__init__(msg)
         self.status = status
         self.headers = headers or {}
-
-
-class _BodyError(Exception):
-    """A body we will not keep (oversized, unsupported coding). Not retried."""
 
 
 @dataclass
@@ -231,62 +227,6 @@ def _cause_name(exc: BaseException) -> str:
     return name
 
 
-class _BoundedBody:
-    """Collects a body, decoding gzip/deflate with a bounded output (bomb-safe)."""
-
-    def __init__(self, coding: str, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.out = bytearray()
-        self.coding = coding
-        self._dec: zlib._Decompress | None = None
-        self._deflate_raw_tried = False
-        if coding in ("gzip", "x-gzip"):
-            self._dec = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif coding == "deflate":
-            self._dec = zlib.decompressobj(zlib.MAX_WBITS)
-        elif coding not in ("", "identity"):
-            raise _BodyError(f"unsupported content encoding: {coding}")
-        self._started = False
-
-    def _oversized(self) -> _BodyError:
-        what = "decompressed " if self._dec is not None else ""
-        return _BodyError(f"oversized body: {what}size exceeds max_bytes={self.max_bytes}")
-
-    def _take(self, data: bytes) -> None:
-        self.out.extend(data)
-        if len(self.out) > self.max_bytes:
-            raise self._oversized()
-
-    def feed(self, data: bytes) -> None:
-        if self._dec is None:
-            self._take(data)
-            return
-        while data:
-            try:
-                chunk = self._dec.decompress(data, self.max_bytes - len(self.out) + 1)
-            except zlib.error as exc:
-                if self.coding == "deflate" and not self._started \
-                        and not self._deflate_raw_tried:  # raw deflate, no zlib header
-                    self._deflate_raw_tried = True
-                    self._dec = zlib.decompressobj(-zlib.MAX_WBITS)
-                    continue
-                raise _BodyError(f"corrupt {self.coding} body: {exc}") from None
-            self._started = True
-            self._take(chunk)
-            if self._dec.unconsumed_tail:
-                data = self._dec.unconsumed_tail
-            elif self._dec.eof and self._dec.unused_data and self.coding != "deflate":
-                data = self._dec.unused_data  # another gzip member
-                self._dec = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            else:
-                data = b""
-
-    def finish(self) -> bytes:
-        if self._dec is not None:
-            self._take(self._dec.flush())
-        return bytes(self.out)
-
-
 def _read_body(resp: requests.Response, max_bytes: int) -> bytes:
     """The whole body (content-coding removed) or an exception saying why not."""
     headers = dict(resp.headers)
@@ -295,12 +235,12 @@ def _read_body(resp: requests.Response, max_bytes: int) -> bytes:
     codings = [c.strip().lower() for c in (header(headers, "Content-Encoding") or "").split(",")
                if c.strip() and c.strip().lower() != "identity"]
     if len(codings) > 1:
-        raise _BodyError(f"unsupported content encoding: {', '.join(codings)}")
+        raise BodyError(f"unsupported content encoding: {', '.join(codings)}")
     coding = codings[0] if codings else ""
     if not coding and declared is not None and declared > max_bytes:
-        raise _BodyError(f"oversized body: Content-Length {declared} exceeds "
+        raise BodyError(f"oversized body: Content-Length {declared} exceeds "
                          f"max_bytes={max_bytes}")
-    sink = _BoundedBody(coding, max_bytes)
+    sink = BoundedBody(coding, max_bytes)
     got = 0
     status = resp.status_code
     try:
@@ -368,7 +308,7 @@ def _one_request(session: requests.Session, url: str, timeout: tuple[float, floa
             return att
         try:
             body = _read_body(resp, max_bytes)
-        except _BodyError as exc:
+        except BodyError as exc:
             att.error = str(exc)
             return att
         if accept_types is not None and mtype in SNIFF_TYPES and not _sniffs_as_markup(body):
