@@ -356,7 +356,8 @@ class _Run:
         body = self.gunzipped(url, got[1])
         if body is None:
             return
-        if got[1][:2] != GZIP_MAGIC and urlsplit(url).path.lower().endswith(".gz") and body.lstrip()[:1] != b"<":
+        if (got[1][:2] != GZIP_MAGIC and urlsplit(url).path.lower().endswith(".gz")
+                and body.lstrip()[:1] != b"<"):
             self.error(url, "decode", "'.gz' sitemap is neither gzip nor XML")
             return
         if len(body) > self.max_sitemap_bytes:
