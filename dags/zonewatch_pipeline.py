@@ -16,6 +16,7 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, task
 
 from ingest.config import PROJECT_ROOT, ConfigError, RunConfig
+from ingest.results import StepResult
 
 DAG_ID = "zonewatch_pipeline"
 # Every task writes a DuckDB file (landing.duckdb, the build copy, the warehouse); DuckDB
@@ -88,9 +89,9 @@ def _notify(context: Any) -> None:
     notify_failure(context)
 
 
-def _next(cfg: RunConfig, result: dict[str, Any]) -> dict[str, Any]:
+def _next(cfg: RunConfig, result: StepResult) -> dict[str, Any]:
     """What a task hands downstream in XCom: the config and the step's small result."""
-    return {"cfg": cfg.to_dict(), "result": result}
+    return {"cfg": cfg.to_dict(), "result": result.to_xcom()}
 
 
 @dag(
@@ -127,6 +128,8 @@ def _next(cfg: RunConfig, result: dict[str, Any]) -> dict[str, Any]:
 )
 def zonewatch_pipeline() -> None:
     @task(retries=0)
+    # Long on purpose: TaskFlow declares the DAG's tasks and their wiring inside this one
+    # function; each task body is a call into ingest.pipeline.
     def plan(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -156,7 +159,7 @@ def zonewatch_pipeline() -> None:
     def fetch(up: dict[str, Any], source: str) -> dict[str, Any]:
         from ingest.pipeline import fetch_source_step
 
-        return fetch_source_step(RunConfig.from_dict(up["cfg"]), source)
+        return fetch_source_step(RunConfig.from_dict(up["cfg"]), source).to_xcom()
 
     @task(retries=1, retry_delay=timedelta(seconds=30), trigger_rule="all_done")
     def land(up: dict[str, Any]) -> dict[str, Any]:

@@ -142,13 +142,13 @@ def _run(args: argparse.Namespace) -> int:
     except pipeline.BuildFailed as exc:
         print(f"zonewatch: {exc}", file=sys.stderr)
         return EXIT_BLOCKED if exc.tests_only else EXIT_ERROR
-    land, proc, build, gate = out["land"], out["process"], out["build"], out["gate"]
-    new_mentions = build["new_staging_rows"].get("stg_landing__mentions", 0)
-    print(f"run {cfg.run_id}: {land['pages_seen']} pages read ({land['landed_new']} new, "
-          f"{land['errors']} unreadable), {proc['pages_processed']} processed "
-          f"({proc['pages_rejected']} rejected), {proc['mentions']} mentions; dbt "
-          f"{'incremental' if build['incremental'] else 'full'} build (+{new_mentions} "
-          f"mentions); gate passed ({gate['warnings']} warnings, {gate['quarantined']} "
+    land, proc, build, gate = out.land, out.process, out.build, out.gate
+    new_mentions = build.new_staging_rows.get("stg_landing__mentions", 0)
+    print(f"run {cfg.run_id}: {land.pages_seen} pages read ({land.landed_new} new, "
+          f"{land.errors} unreadable), {proc.pages_processed} processed "
+          f"({proc.pages_rejected} rejected), {proc.mentions} mentions; dbt "
+          f"{'incremental' if build.incremental else 'full'} build (+{new_mentions} "
+          f"mentions); gate passed ({gate.warnings} warnings, {gate.quarantined} "
           f"quarantined); published {cfg.warehouse} in {time.monotonic() - t0:.1f}s")
     return EXIT_OK
 

@@ -1,7 +1,8 @@
 """The pipeline's steps as plain functions: the CLI and the Airflow DAG both call these.
 
-land → process → build (dbt) → gate (Great Expectations) → publish. Each takes a
-RunConfig and returns a small dict of counts and paths (fit for XCom).
+fetch (per source) → land → process → build (dbt) → gate (Great Expectations) →
+publish. Each takes a RunConfig and returns a frozen record of counts and paths
+(`ingest.results`; `to_xcom()` is what a DAG task hands on).
 """
 
 from __future__ import annotations
@@ -10,11 +11,20 @@ import json
 import logging
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ingest.config import ConfigError, RunConfig
+from ingest.results import (
+    Built,
+    Gated,
+    Landed,
+    Processed,
+    Published,
+    RunResult,
+    SourceFetched,
+)
 
 __all__ = ["GateBlocked", "BuildFailed", "source_names", "fetch_source_step", "fetch_step",
            "land_step", "fetch_and_land_step", "process_step", "build_step",
@@ -62,75 +72,33 @@ def source_names(cfg: RunConfig) -> list[str]:
     return [s.name for s in load_sources(cfg.sources_file)]
 
 
-def fetch_source_step(cfg: RunConfig, name: str, progress: Progress = _noop) -> dict[str, Any]:
-    """Discover and fetch one source into raw files and the run's spool (no DuckDB writes,
-    so sources can be fetched in parallel). Last run's failures are retried; unchanged
-    pages cost a conditional GET (304)."""
-    from ingest.fetch.crawl import crawl_source
-    from ingest.fetch.discover import DiscoveryStats, discover
-    from ingest.fetch.http import fetch, make_session
-    from ingest.fetch.ratelimit import HostLimiter
+def fetch_source_step(cfg: RunConfig, name: str, progress: Progress = _noop) -> SourceFetched:
+    """Discover and fetch one source (`ingest.fetch.source_fetch.fetch_source`): what each
+    of the DAG's mapped fetch tasks runs, and what `fetch_step` runs for every source."""
+    from ingest.fetch.source_fetch import fetch_source
     from ingest.fetch.sources import load_sources
-    from ingest.fetch.urls import canonical
-    from ingest.landing.store import LandingStore
 
     assert cfg.sources_file is not None
     by_name = {s.name: s for s in load_sources(cfg.sources_file)}
     if name not in by_name:
         raise ConfigError(f"no source named {name!r} in {cfg.sources_file}")
-    source = by_name[name]
-    paths = cfg.paths
-    paths.ensure()
-    validators: dict[str, tuple[str | None, str | None]] = {}
-    retry: list[str] = []
-    fresh: set[str] = set()
-    if paths.landing_db.is_file():
-        since = datetime.now(UTC) - timedelta(hours=source.revisit_after_hours)
-        with LandingStore(paths, read_only=True) as store:
-            validators, retry = store.fetch_validators(source), store.failed_urls(source)
-            if source.revisit_after_hours > 0:
-                fresh = store.recently_fetched(source, since)
-    session = make_session(getattr(source, "user_agent_contact", None))
-    limiter = HostLimiter(source.rate_limit, source.concurrency)
-
-    def get(url: str) -> tuple[int, dict[str, str], bytes | None, str | None]:
-        r = fetch(session, url, allowed_hosts=source.allowed_hosts,
-                  allow_private=source.allow_private,
-                  request_slot=limiter.slot)
-        return r.status or 0, r.headers, r.body, r.error
-
-    stats = DiscoveryStats()
-    found = list(discover(source, get, stats))
-    hints = {d.url: d.published_hint.isoformat() if d.published_hint else None for d in found}
-    todo = [u for u in (d.url for d in found) if canonical(u) not in fresh]
-    summary = crawl_source(source, [*todo, *retry], workdir=paths.workdir,
-                           run_id=cfg.run_id, state=validators, session=session,
-                           limiter=limiter, hints=hints)
-    progress(f"fetch {name}: {len(found)} discovered, {len(found) - len(todo)} fetched "
-             f"recently (skipped), {summary.fetched} fetched, "
-             f"{summary.not_modified} unchanged (304), {summary.errors} errors")
-    if found and not summary.fetched and not summary.not_modified and summary.errors:
-        raise RuntimeError(f"source {name}: every page failed ({summary.reasons}); "
-                           f"errors are recorded and retried next run")
-    return {"source": name, "discovered": len(found), "skipped_fresh": len(found) - len(todo),
-            "discovery_errors": len(stats.errors),
-            "fetched": summary.fetched, "not_modified": summary.not_modified,
-            "errors": summary.errors, "seconds": round(summary.seconds, 2)}
+    return fetch_source(by_name[name], cfg.paths, cfg.run_id, progress)
 
 
-def fetch_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
-    """Every source, one after the other (the DAG maps fetch_source_step instead)."""
+def fetch_step(cfg: RunConfig, progress: Progress = _noop) -> tuple[SourceFetched, ...]:
+    """Every source, one after the other, through `fetch_source_step` (the DAG maps the
+    same step over the sources instead)."""
     out = []
     for name in source_names(cfg):
         try:
             out.append(fetch_source_step(cfg, name, progress))
         except RuntimeError as exc:  # one broken source must not stop the others
             logger.error("%s", exc)
-            out.append({"source": name, "failed": str(exc)})
-    return {"sources": out}
+            out.append(SourceFetched(source=name, failed=str(exc)))
+    return tuple(out)
 
 
-def land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+def land_step(cfg: RunConfig, progress: Progress = _noop) -> Landed:
     """The single DuckDB writer of landing: `--input DIR` files, or this run's fetch spool."""
     from ingest.landing.store import LandingStore
 
@@ -158,18 +126,18 @@ def land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
 
             res_s = store.ingest_spool(read_spool(paths.workdir, cfg.run_id), cfg.run_id)
             seen, new, errors = res_s.records, res_s.landed_new, res_s.errors
-    summary = {"pages_seen": seen, "landed_new": new, "errors": errors}
     progress(f"land: {seen} pages read, {new} new, {errors} errors")
-    return summary
+    return Landed(pages_seen=seen, landed_new=new, errors=errors)
 
 
-def fetch_and_land_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
-    """fetch_step (for `--sources`) then land_step: the DAG's `land` task."""
-    out = land_step(cfg, progress) if not cfg.sources_file else {}
-    if cfg.sources_file:
-        fetched = fetch_step(cfg, progress)
-        out = {**land_step(cfg, progress), **fetched}
-    return out
+def fetch_and_land_step(cfg: RunConfig, progress: Progress = _noop) -> Landed:
+    """The CLI's first step: `fetch_step` (for `--sources`), then `land_step`."""
+    if not cfg.sources_file:
+        return land_step(cfg, progress)
+    fetched = fetch_step(cfg, progress)
+    landed = land_step(cfg, progress)
+    return Landed(pages_seen=landed.pages_seen, landed_new=landed.landed_new,
+                  errors=landed.errors, sources=fetched)
 
 
 def _encodings(cfg: RunConfig) -> dict[str, str]:
@@ -180,9 +148,11 @@ def _encodings(cfg: RunConfig) -> dict[str, str]:
     return {s.name: s.encoding for s in load_sources(cfg.sources_file) if s.encoding}
 
 
-def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+def process_step(cfg: RunConfig, progress: Progress = _noop) -> Processed:
     """decode → parse → normalise → extract every landed page not processed yet by this
     extractor version."""
+    # Long on purpose: the batch buffer, its flush and the dead-worker rescue share one store
+    # transaction scope.
     from concurrent.futures.process import BrokenProcessPool
 
     from ingest.landing.store import LandingStore
@@ -242,10 +212,10 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
                 f"the next run takes them") from exc
         if docs:
             flush()
-    return {"pages_processed": done, "pages_rejected": rejected, "mentions": mentions}
+    return Processed(pages_processed=done, pages_rejected=rejected, mentions=mentions)
 
 
-def build_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+def build_step(cfg: RunConfig, progress: Progress = _noop) -> Built:
     """The build copy, then `dbt build` (seeds, models, tests) into it.
 
     The copy starts from the published warehouse when that was built by the same dbt
@@ -274,31 +244,34 @@ def build_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
         raise BuildFailed(msg, tests_only=res.only_tests_failed)
     after = _staging_counts(paths.build_db)
     new_rows = {t: n - before.get(t, 0) for t, n in after.items()}
-    return {"build_db": str(paths.build_db), "dbt_nodes": res.nodes_run,
-            "incremental": incremental, "new_staging_rows": new_rows}
+    return Built(build_db=str(paths.build_db), dbt_nodes=res.nodes_run,
+                 incremental=incremental, new_staging_rows=new_rows)
 
 
 STAGING_TABLES = ("stg_landing__raw_pages", "stg_landing__documents", "stg_landing__mentions")
 
 
 def _staging_counts(db: Path) -> dict[str, int]:
-    """Rows in the incremental staging tables (to report how many a build added)."""
+    """Rows in the incremental staging tables (to report how many a build added). A table
+    that cannot be counted is an error: a build that reports +0 rows it cannot see lies."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     try:
         out = {}
         for t in STAGING_TABLES:  # fixed names, not data
-            row = con.execute(f"select count(*) from staging.{t}").fetchone()
+            try:
+                row = con.execute(f"select count(*) from staging.{t}").fetchone()
+            except duckdb.Error as e:
+                raise RuntimeError(f"build copy {db}: cannot count staging.{t} "
+                                   f"({str(e).splitlines()[0]})") from None
             out[t] = int(row[0]) if row else 0
         return out
-    except duckdb.Error:
-        return {}
     finally:
         con.close()
 
 
-def gate_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+def gate_step(cfg: RunConfig, progress: Progress = _noop) -> Gated:
     """Great Expectations on the build copy; raises GateBlocked when a `block` check fails.
 
     Row-level mention failures (severity `quarantine`) are set aside in the landing
@@ -324,9 +297,9 @@ def gate_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
     _record_validation(cfg, res, summary_text)
     if not res.passed or res.quarantine_rows:
         raise GateBlocked(summary_text, cfg.report_dir)
-    return {"passed": True, "warnings": len(res.warnings), "quarantined": quarantined,
-            "report_dir": str(cfg.report_dir), "summary_path": str(res.summary_path),
-            "docs_path": str(res.docs_path) if res.docs_path else None}
+    return Gated(passed=True, warnings=len(res.warnings), quarantined=quarantined,
+                 report_dir=str(cfg.report_dir), summary_path=str(res.summary_path),
+                 docs_path=str(res.docs_path) if res.docs_path else None)
 
 
 def _read(path: Path) -> str:
@@ -348,22 +321,21 @@ def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str 
             report_dir=str(cfg.report_dir), summary=summary_text, failures=failures)
 
 
-def publish_step(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
+def publish_step(cfg: RunConfig, progress: Progress = _noop) -> Published:
     """Replace the published warehouse with the validated build copy, atomically."""
     from ingest.serve.publish import publish
 
     paths = cfg.paths
     publish(paths.build_db, paths.warehouse)
     progress(f"published {paths.warehouse}")
-    return {"warehouse": str(paths.warehouse)}
+    return Published(warehouse=str(paths.warehouse))
 
 
-def run_all(cfg: RunConfig, progress: Progress = _noop) -> dict[str, Any]:
-    """One full run. Raises GateBlocked / BuildFailed; returns every step's summary."""
-    out: dict[str, Any] = {"run_id": cfg.run_id}
-    out["land"] = fetch_and_land_step(cfg, progress)
-    out["process"] = process_step(cfg, progress)
-    out["build"] = build_step(cfg, progress)
-    out["gate"] = gate_step(cfg, progress)
-    out["publish"] = publish_step(cfg, progress)
-    return out
+def run_all(cfg: RunConfig, progress: Progress = _noop) -> RunResult:
+    """One full run. Raises GateBlocked / BuildFailed; returns every step's result."""
+    land = fetch_and_land_step(cfg, progress)
+    process = process_step(cfg, progress)
+    build = build_step(cfg, progress)
+    gate = gate_step(cfg, progress)
+    return RunResult(run_id=cfg.run_id, land=land, process=process, build=build, gate=gate,
+                     publish=publish_step(cfg, progress))

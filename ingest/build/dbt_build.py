@@ -56,15 +56,23 @@ def published_fingerprint(warehouse: Path) -> str | None:
 
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error:
+    except duckdb.Error as e:
+        _unknown(warehouse, e)
         return None
     try:
         row = con.execute("select build_fingerprint from main.zonewatch_build_info").fetchone()
-        return str(row[0]) if row else None
-    except duckdb.Error:
+    except duckdb.Error as e:
+        _unknown(warehouse, e)
         return None
     finally:
         con.close()
+    return str(row[0]) if row else None
+
+
+def _unknown(warehouse: Path, e: Exception) -> None:
+    """An unreadable fingerprint means a full build; say why instead of keeping quiet."""
+    logger.warning("published warehouse %s: cannot read its build fingerprint (%s); "
+                   "building from scratch", warehouse, str(e).splitlines()[0])
 
 
 def _release_duckdb() -> None:

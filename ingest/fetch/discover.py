@@ -346,6 +346,8 @@ class _Run:
                     return
 
     def sitemap(self, url: str, depth: int) -> Iterator[Discovered]:
+        # Long on purpose: the urlset and sitemapindex branches share the fetch, the gunzip
+        # and the depth and count limits.
         if self.sitemaps >= self.max_sitemaps:
             self.error(url, "limit", f"more than {self.max_sitemaps} sitemaps; not fetched")
             return

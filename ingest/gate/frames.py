@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pandas as pd
 
-__all__ = ["CHUNK_VECTORS", "chunks", "columns_read", "count_rows", "decode",
+__all__ = ["CHUNK_VECTORS", "chunks", "columns_read", "count_rows", "decode_ranks",
            "encodable", "rows_by_key", "whole_frame"]
 
 # x 2048 rows (DuckDB's vector size): 262,144 rows a chunk. Larger chunks save GX's
@@ -93,7 +93,7 @@ def whole_frame(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, b
     Columns in `encode` arrive as their dense rank (equal values, equal ranks; NULL stays
     NULL): a lossless stand-in for checks that only compare values for equality
     (uniqueness), 8 bytes a row instead of a Python string (2.4M mention ids held
-    ~500 MB). `decode` turns ranks back into values for the rows a report shows."""
+    ~500 MB). `decode_ranks` turns ranks back into values for the rows a report shows."""
     import pandas as pd
 
     select = ", ".join(
@@ -104,7 +104,7 @@ def whole_frame(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, b
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
-def decode(con: duckdb.DuckDBPyConnection, table: str, column: str,
+def decode_ranks(con: duckdb.DuckDBPyConnection, table: str, column: str,
            ranks: list[Any]) -> dict[int, Any]:
     """Rank -> value of `column` for the ranks given (see whole_frame's `encode`)."""
     if not ranks:

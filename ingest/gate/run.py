@@ -47,7 +47,7 @@ from ingest.gate.frames import (
     chunks,
     columns_read,
     count_rows,
-    decode,
+    decode_ranks,
     encodable,
     rows_by_key,
     whole_frame,
@@ -250,7 +250,7 @@ def _read_back(con: duckdb.DuckDBPyConnection, table: str,
     for c in {c for t in failed for c in t.encoded}:
         shown = [ex for t in failed if c in t.encoded for ex in t.examples
                  if ex.get(c) is not None]
-        values = decode(con, table, c, [ex[c] for ex in shown])
+        values = decode_ranks(con, table, c, [ex[c] for ex in shown])
         for ex in shown:
             ex[c] = jsonable(values.get(int(ex[c])))
     key = TABLE_QUERIES[table].key

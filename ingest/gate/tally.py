@@ -114,7 +114,7 @@ class Tally:
     examples: list[dict[str, Any]] = field(default_factory=list)
     failing_keys: list[Any] = field(default_factory=list)
     too_many: bool = False  # more failing rows than could ever be quarantined
-    encoded: frozenset[str] = frozenset()  # columns GX saw as ranks (gate_frames.decode)
+    encoded: frozenset[str] = frozenset()  # columns GX saw as ranks (gate.frames.decode_ranks)
 
     @classmethod
     def of(cls, r: Any, when: Mapping[tuple[str, str], tuple[str, ...]]) -> Tally:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "CONN_ID", "Failure", "Target", "notify_failure", "failure_from_context", "gate_details",
+    "CONN_ID", "TaskFailure", "Target", "notify_failure", "failure_from_context", "gate_details",
     "target_from_connection", "send", "send_webhook", "send_email",
 ]
 
@@ -42,7 +42,7 @@ TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
-class Failure:
+class TaskFailure:
     """What on-call needs to know about one failed task."""
 
     dag_id: str
@@ -172,8 +172,8 @@ def _read_summary(report_dir: str | None) -> str | None:
         return None
 
 
-def failure_from_context(context: Mapping[str, Any]) -> Failure:
-    """Build the ``Failure`` from an Airflow callback context (exception, ti, XCom,
+def failure_from_context(context: Mapping[str, Any]) -> TaskFailure:
+    """Build the ``TaskFailure`` from an Airflow callback context (exception, ti, XCom,
     report dir); every piece is optional."""
     exc = context.get("exception")
     ti = context.get("ti") or context.get("task_instance")
@@ -190,7 +190,7 @@ def failure_from_context(context: Mapping[str, Any]) -> Failure:
         error = f"{type(exc).__name__}: the quality gate blocked publication"
     else:
         error = f"{type(exc).__name__}: {exc}"[:2000]
-    return Failure(
+    return TaskFailure(
         dag_id=str(getattr(ti, "dag_id", None) or getattr(dag_run, "dag_id", "") or "?"),
         task_id=str(getattr(ti, "task_id", None) or "?"),
         run_id=str(context.get("run_id") or getattr(ti, "run_id", None) or "?"),
@@ -251,7 +251,7 @@ def _load_connection(conn_id: str) -> Any | None:
     return None
 
 
-def send(target: Target, failure: Failure) -> None:
+def send(target: Target, failure: TaskFailure) -> None:
     if target.kind == "webhook" and target.url:
         status = send_webhook(target.url, failure.to_payload())
         logger.info("failure sent to webhook %s (HTTP %s)", target.url, status)
@@ -265,7 +265,7 @@ def send(target: Target, failure: Failure) -> None:
         raise ValueError(f"incomplete notify target: {target}")
 
 
-def notify_failure(context: Mapping[str, Any], conn_id: str = CONN_ID) -> Failure:
+def notify_failure(context: Mapping[str, Any], conn_id: str = CONN_ID) -> TaskFailure:
     """``on_failure_callback``: log the failure and its gate summary, then send them to
     the configured notifier. Never raises: a broken notifier is logged, not propagated."""
     failure = failure_from_context(context)

@@ -308,6 +308,8 @@ def _finish(text: str, encoding: str, source: str) -> Decoded:
 
 def decode(raw: bytes, content_type: str | None = None, override: str | None = None) -> Decoded:
     """Decode page bytes; raises ``UndecodableError`` for binary or hopeless input."""
+    # Long on purpose: the evidence for an encoding is tried in one fixed order (override,
+    # BOM, header, meta, detection) and each step may end it.
     if not raw:
         raise UndecodableError("empty content")
     if override:

@@ -156,6 +156,8 @@ def load_landing(landing_db: Path, pg_dsn: str, schema: str = "landing") -> dict
     of the Postgres database `pg_dsn`, recreating them, in one transaction: a concurrent
     build sees the previous copy or this one. A table missing from an older landing file
     is created empty from ingest/landing/landing.sql. Returns rows copied per table."""
+    # Long on purpose: the schema, each table (created from the landing DDL when an older
+    # file lacks it) and its COPY run in one transaction.
     import duckdb
     from psycopg2 import sql
 
@@ -348,6 +350,8 @@ def publish_postgres(
     roles granted USAGE and SELECT on the new marts before the switch. Raises
     PublishError if there is no build to publish or the locks are never obtained.
     """
+    # Long on purpose: the lock retries, the schema swap and the grants are one transaction
+    # that must commit or leave the serving schema as it was.
     import psycopg2
     from psycopg2 import errors, sql
 

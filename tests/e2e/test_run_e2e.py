@@ -190,9 +190,9 @@ def test_a_rerun_over_unchanged_input_adds_no_rows_incrementally(tmp_path):
     run_all(cfg)
     again = RunConfig.create(workdir=tmp_path / "w", input_dir=SAMPLES)
     out = run_all(again)
-    assert out["land"]["landed_new"] == 0 and out["process"]["pages_processed"] == 0
-    assert out["build"]["incremental"] is True
-    assert set(out["build"]["new_staging_rows"].values()) == {0}
+    assert out.land.landed_new == 0 and out.process.pages_processed == 0
+    assert out.build.incremental is True
+    assert set(out.build.new_staging_rows.values()) == {0}
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -236,13 +236,13 @@ def test_a_rerun_over_an_unchanged_site_asks_for_no_article_again(tmp_path, loca
         return RunConfig.create(workdir=tmp_path / "w", sources_file=sources)
 
     first = fetch_and_land_step(config(24))
-    assert first["landed_new"] == 3 and _article_hits(site) == 3
+    assert first.landed_new == 3 and _article_hits(site) == 3
     # fetched fine an hour ago: not asked for again
     again = fetch_and_land_step(config(24))
-    assert _article_hits(site) == 3 and again["landed_new"] == 0
+    assert _article_hits(site) == 3 and again.landed_new == 0
     # revalidate every run: asked again, same bytes, nothing new lands
     again = fetch_and_land_step(config(0))
-    assert _article_hits(site) == 6 and again["landed_new"] == 0
+    assert _article_hits(site) == 6 and again.landed_new == 0
 
 
 def _landed(tmp_path: Path, pages: list[str] | dict[str, str]) -> RunConfig:
@@ -277,7 +277,7 @@ def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
     lost.path.rename(kept)  # the raw file is unreadable for this run
 
     first = process_step(cfg)
-    assert first["pages_processed"] == len(SOME_PAGES) - 1
+    assert first.pages_processed == len(SOME_PAGES) - 1
     with LandingStore(cfg.paths, read_only=True) as store:
         errors = store.con.execute(
             "select stage, reason from page_errors where url = ?", [lost.url]).fetchall()
@@ -287,7 +287,7 @@ def test_process_on_two_workers_records_a_failing_page_and_takes_it_next_run(
 
     kept.rename(lost.path)
     second = process_step(cfg)
-    assert second["pages_processed"] == 1 and second["mentions"] > 0
+    assert second.pages_processed == 1 and second.mentions > 0
     with LandingStore(cfg.paths, read_only=True) as store:
         assert store.count_pending() == 0
         assert store.count("documents") == len(SOME_PAGES)
@@ -318,7 +318,7 @@ def test_a_worker_killed_mid_process_keeps_what_finished_and_the_next_run_takes_
     assert 50 <= saved < n and saved + pending == n
 
     second = process_step(cfg)
-    assert second["pages_processed"] == n - saved
+    assert second.pages_processed == n - saved
     with LandingStore(cfg.paths, read_only=True) as store:
         assert store.count_pending() == 0 and store.count("documents") == n
         documents = store.con.execute("select count(distinct document_id) from mentions")
@@ -341,10 +341,10 @@ def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
                           "document_id limit 1) or document_id = ?", [doc_id])
         store.con.execute("update mentions set value = -1 where document_id = ?", [doc_id])
         stale = store.count_stale(extractor_version())
-    assert stale == 2 and first["pages_processed"] == len(SOME_PAGES)
+    assert stale == 2 and first.pages_processed == len(SOME_PAGES)
 
     second = process_step(cfg)
-    assert second["pages_processed"] == stale
+    assert second.pages_processed == stale
     with LandingStore(cfg.paths, read_only=True) as store:
         after = store.con.execute(
             "select mention_id, value, status from mentions order by 1").fetchall()
@@ -354,4 +354,4 @@ def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
             extractor_version()) == 0
     assert after == before  # the old rows replaced, none left twice
     assert versions == [(extractor_version(),)]
-    assert process_step(cfg)["pages_processed"] == 0  # and then nothing is left to do
+    assert process_step(cfg).pages_processed == 0  # and then nothing is left to do

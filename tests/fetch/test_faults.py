@@ -15,10 +15,10 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.fetch.crawl import crawl_source
+from ingest.fetch.crawl import CrawlOptions, crawl_source
+from ingest.fetch.sources import Source
 from ingest.fetch.urls import canonical
 from ingest.landing.spool import SpoolRecord, SpoolWriter, read_spool
 from ingest.landing.store import LandingStore
@@ -26,17 +26,15 @@ from tests.conftest import LocalServer, Reply
 from tests.unit.test_fetch import gzip_bomb
 
 MAX_BYTES = 200_000
-FAST = dict(timeout=(1.0, 0.4), attempts=2, backoff_initial=0.05, backoff_max=2.0,
-            max_bytes=MAX_BYTES, max_workers=8)
+FAST = dict(options=CrawlOptions(timeout=(1.0, 0.4), attempts=2, backoff_initial=0.05,
+                                  backoff_max=2.0, max_bytes=MAX_BYTES, max_workers=8))
 
 
-@dataclass(frozen=True)
-class FaultSource:
-    name: str = "faults"
-    allowed_hosts: tuple[str, ...] = ("127.0.0.1",)
-    allow_private: bool = True  # the test server is on loopback: explicitly allowed
-    rate_limit: float = 500.0
-    concurrency: int = 4
+def FaultSource() -> Source:  # noqa: N802 (reads like the class it stands for)
+    return Source(name="faults", urls=(), allowed_hosts=("127.0.0.1",), encoding=None,
+                  max_pages=None,
+                  allow_private=True,  # the test server is on loopback: explicitly allowed
+                  rate_limit=500.0, concurrency=4)
 
 
 HTML = "text/html"

@@ -70,7 +70,7 @@ def test_whole_frame_reads_equality_columns_as_ranks(monkeypatch: pytest.MonkeyP
     assert ranks.isna().sum() == 1  # NULL stays NULL
     dup = ranks[ranks.duplicated(keep=False)]
     assert len(dup) == 2 and dup.nunique() == 1  # equal values, equal ranks; no others
-    assert gate_frames.decode(con, "dim_region", "region_id", [int(dup.iloc[0])]) == {
+    assert gate_frames.decode_ranks(con, "dim_region", "region_id", [int(dup.iloc[0])]) == {
         int(dup.iloc[0]): "r10"}
     assert gate_frames.encodable(load_spec(), "stg_landing__mentions") == {"mention_id"}
 

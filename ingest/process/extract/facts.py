@@ -94,6 +94,8 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     `paragraph_starts` are the offsets where paragraphs begin (the first
     `title_paragraphs` of them are the title); `published_at` is the page's date.
     """
+    # Long on purpose: one walk over paragraphs and sentences, carrying year, region and genre
+    # state that every step below reads and updates.
     lex = lex or load_lexicon()
     ref_year, ref_basis = reference_year(text, published_at, lex)
     ref_date = published_at or (date(ref_year, 12, 31) if ref_year else None)
@@ -262,6 +264,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
              ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
              last_by_unit: dict[str, Indicator], masks: list[tuple[int, int, str]],
              slot: Slot | None = None) -> Mention | None:
+    # Long on purpose: the rules that decide one mention run in a fixed order, each reading
+    # what the ones before decided.
     if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
     found = series_indicator(q, slot, last_by_unit, lex) if slot else None

@@ -116,6 +116,8 @@ def find_periods(sentence: str, ref_year: int | None,
     `ref_year` is the page's reference year (its publication year) for 今年/去年;
     `context_year` is the year in force from the text before (for 全年, 当年, 上半年).
     """
+    # Long on purpose: one scan of the sentence, the period patterns tried in priority order
+    # at each position.
     out: list[PeriodExpr] = []
     for m in PERIOD_RE.finditer(sentence):
         # 全年/当年/上半年 mean the year last named in this sentence, if any.

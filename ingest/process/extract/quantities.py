@@ -104,6 +104,8 @@ def _is_restatement(s: str, prev: Quantity | None, start: int, unit: str) -> boo
 
 def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
     """Every printed quantity in sentence `s` that has a unit we measure in."""
+    # Long on purpose: one scan of the sentence; a number, its range, its multiplier and its
+    # unit are read in order from the same position.
     rules = lex.rules
     q_before: dict[str, list[str]] = rules["qualifiers"]["before"]
     q_after: dict[str, list[str]] = rules["qualifiers"]["after"]

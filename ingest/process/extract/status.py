@@ -45,6 +45,8 @@ def status_of(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, p
     is actual. `dated_ref` says whether the reference date is the publication date
     (an inferred year is too weak to overrule a printed 已).
     """
+    # Long on purpose: the status cues are weighed in one precedence order (explicit cue,
+    # genre, tense, period against the page date).
     st = lex.rules["status"]
     left = s[:q.start]
     est = _cue_positions(left, st["estimate"], kws)
