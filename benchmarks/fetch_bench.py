@@ -42,8 +42,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.fetch.crawl import crawl_source
+from ingest.fetch.crawl import CrawlOptions, crawl_source
 from ingest.fetch.ratelimit import HostLimiter
+from ingest.fetch.sources import Source
 from ingest.landing.spool import read_spool
 from ingest.landing.store import LandingStore
 
@@ -51,13 +52,11 @@ HOST = "127.0.0.1"
 LAST_MODIFIED = "Wed, 20 Mar 2024 08:00:00 GMT"
 
 
-@dataclass(frozen=True)
-class BenchSource:
-    name: str
-    allowed_hosts: tuple[str, ...]
-    allow_private: bool
-    rate_limit: float
-    concurrency: int
+def BenchSource(name: str, allowed_hosts: tuple[str, ...], allow_private: bool,  # noqa: N802
+                rate_limit: float, concurrency: int) -> Source:
+    return Source(name=name, urls=(), allowed_hosts=allowed_hosts, encoding=None,
+                  max_pages=None, allow_private=allow_private, rate_limit=rate_limit,
+                  concurrency=concurrency)
 
 
 def _page(i: int) -> bytes:
@@ -138,8 +137,9 @@ def bench_fetch(n: int = 1000, rate: float = 50.0, *, concurrency: int = 4,
             limiter = HostLimiter(rate, concurrency)
             t0 = time.monotonic()
             s = crawl_source(source, urls, workdir=wd, run_id=run_id, state=state,
-                             limiter=limiter, max_workers=max_workers, backoff_initial=0.1,
-                             backoff_max=1.0)
+                             limiter=limiter,
+                             options=CrawlOptions(max_workers=max_workers,
+                                                  backoff_initial=0.1, backoff_max=1.0))
             fetch_s = time.monotonic() - t0
             t1 = time.monotonic()
             with LandingStore(wd) as store:
@@ -285,7 +285,7 @@ def _pipeline_run(label: str, sources_file: Path, workdir: Path, counts: _SiteCo
     out: dict[str, Any] = {"run": label}
     clock = time.perf_counter
     t = clock()
-    land = fetch_and_land_step(cfg, progress)
+    land = fetch_and_land_step(cfg, progress).to_xcom()
     out["fetch_land_s"] = round(clock() - t, 2)
     seen = counts.snapshot()
     out.update({k: seen[k] - before[k] for k in seen})
@@ -296,7 +296,7 @@ def _pipeline_run(label: str, sources_file: Path, workdir: Path, counts: _SiteCo
     out["achieved_req_per_s"] = (round(out["article_requests"] / out["fetch_s"], 1)
                                  if out["fetch_s"] else None)
     t = clock()
-    proc = process_step(cfg, progress)
+    proc = process_step(cfg, progress).to_xcom()
     out["process_s"] = round(clock() - t, 2)
     out.update({"pages_processed": proc["pages_processed"], "mentions": proc["mentions"]})
     out["before_dbt_s"] = round(out["fetch_land_s"] + out["process_s"], 2)
@@ -304,12 +304,12 @@ def _pipeline_run(label: str, sources_file: Path, workdir: Path, counts: _SiteCo
                 "new_staging_rows": None, "gate_passed": None, "error": None})
     try:
         t = clock()
-        build = build_step(cfg, progress)
+        build = build_step(cfg, progress).to_xcom()
         out["dbt_s"] = round(clock() - t, 2)
         out["incremental"] = build["incremental"]
         out["new_staging_rows"] = build["new_staging_rows"]
         t = clock()
-        gate = gate_step(cfg, progress)
+        gate = gate_step(cfg, progress).to_xcom()
         out["gate_s"] = round(clock() - t, 2)
         out["gate_passed"] = gate["passed"]
         out["gate_warnings"] = gate["warnings"]

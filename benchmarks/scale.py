@@ -225,7 +225,7 @@ def _run_steps(label: str, sources: Path, workdir: Path, base: str,
             f"RSS {out['rss_after_mb'][name]} MB (peak {out['peak_rss_after_mb'][name]})")
         return res
 
-    land = step("fetch_land", lambda: fetch_and_land_step(cfg, quiet))
+    land = step("fetch_land", lambda: fetch_and_land_step(cfg, quiet).to_xcom())
     after = _server_stats(base)
     src = (land.get("sources") or [{}])[0]
     out["fetch"] = {k: src.get(k) for k in ("discovered", "skipped_fresh", "fetched",
@@ -233,13 +233,13 @@ def _run_steps(label: str, sources: Path, workdir: Path, base: str,
     out["fetch"]["landed_new"] = land.get("landed_new")
     out["fetch"]["article_requests_served"] = after["article_requests"] - before[
         "article_requests"] - 1  # the /__stats request itself
-    proc = step("process", lambda: process_step(cfg, quiet))
+    proc = step("process", lambda: process_step(cfg, quiet).to_xcom())
     out["process"] = proc
     try:
-        build = step("dbt", lambda: build_step(cfg, quiet))
+        build = step("dbt", lambda: build_step(cfg, quiet).to_xcom())
         out["build"] = {"incremental": build["incremental"],
                         "new_staging_rows": build["new_staging_rows"]}
-        gate = step("gate", lambda: gate_step(cfg, quiet))
+        gate = step("gate", lambda: gate_step(cfg, quiet).to_xcom())
         out["gate"] = {k: gate[k] for k in ("passed", "warnings", "quarantined")}
         step("publish", lambda: publish_step(cfg, quiet))
     except (BuildFailed, GateBlocked) as exc:
