@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from ingest.config import Paths
+from ingest.fetch.boundary import PinnedAdapter
 from ingest.fetch.http import fetch, make_session, refusal
 from ingest.fetch.ratelimit import HostLimiter
 from ingest.fetch.robots import RobotsCache, robots_getter
@@ -68,7 +68,7 @@ def _reason_kind(error: str) -> str:
 
 def _session(max_workers: int) -> requests.Session:
     s = make_session()
-    adapter = HTTPAdapter(pool_connections=16, pool_maxsize=max(10, max_workers))
+    adapter = PinnedAdapter(pool_connections=16, pool_maxsize=max(10, max_workers))
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     return s

@@ -7,8 +7,9 @@ error status, an oversized body or a refused address is recorded in `error`
 Retries (tenacity): connection errors, timeouts, 5xx and 429, with exponential
 backoff plus jitter; a numeric `Retry-After` is honoured up to `backoff_max`.
 Redirects are followed by hand (at most `MAX_REDIRECTS`) so that every hop is
-checked: http/https only, a host in `allowed_hosts` when given, and no private,
-loopback or link-local address unless `allow_private=True`.
+checked: http/https only, a host in `allowed_hosts` when given, and only global
+addresses unless `allow_private=True`; the connection goes to the address that was
+checked, and each request has an overall deadline (`ingest.fetch.boundary`).
 
 Conditional GET: `etag` / `last_modified` become `If-None-Match` / `If-Modified-Since`;
 a 304 is a `FetchResult` with `not_modified=True`, no body and no error.
@@ -28,7 +29,6 @@ attempt and each redirect hop, headers and body; backoff sleeps happen outside i
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import os
 import socket
@@ -50,6 +50,15 @@ from tenacity import (
 )
 
 from ingest.fetch.body import BodyError, BoundedBody
+from ingest.fetch.boundary import (
+    BoundaryError,
+    DeadlineExpired,
+    PinnedAdapter,
+    check_deadline,
+    checked_address,
+    deadline,
+    pinned,
+)
 from ingest.fetch.headers import header
 
 __all__ = ["FetchResult", "make_session", "fetch", "refusal", "DEFAULT_USER_AGENT",
@@ -62,6 +71,7 @@ DEFAULT_CONTACT = "https://github.com/zonewatch/zonewatch"
 DEFAULT_USER_AGENT = f"zonewatch/0.1 (+{DEFAULT_CONTACT})"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
+DEADLINE_S = 60.0  # one request as a whole: connect, headers and body
 CHUNK = 64 * 1024
 # Media types we land. Feeds and sitemaps come as XML.
 ACCEPTED_TYPES: frozenset[str] = frozenset({
@@ -120,6 +130,8 @@ def make_session(user_agent: str | None = None) -> requests.Session:
         "Accept-Encoding": "gzip, deflate",  # the only codings BoundedBody decodes
     })
     s.max_redirects = MAX_REDIRECTS
+    s.mount("http://", PinnedAdapter())
+    s.mount("https://", PinnedAdapter())
     return s
 
 
@@ -150,21 +162,9 @@ class _Attempt:
     not_modified: bool = False
 
 
-def _blocked_address(host: str) -> str | None:
-    """Why `host` resolves somewhere we must not go, or None if every address is public."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise _Retryable(f"dns: cannot resolve {host} ({exc.strerror})") from None
-    for info in infos:
-        addr = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
-                or addr.is_multicast or addr.is_unspecified):
-            return f"{host} resolves to non-public address {addr}"
-    return None
-
-
-def _check_url(url: str, allowed_hosts: Iterable[str] | None, allow_private: bool) -> None:
+def _check_url(url: str, allowed_hosts: Iterable[str] | None, allow_private: bool) -> str:
+    """The one address `url`'s host may be reached at (`boundary.checked_address`), or
+    _Refused saying why not; _Retryable when the name does not resolve."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         raise _Refused(f"refused: only http/https URLs are fetched, got '{parts.scheme}:'")
@@ -177,10 +177,13 @@ def _check_url(url: str, allowed_hosts: Iterable[str] | None, allow_private: boo
         raise _Refused("refused: URL has no host")
     if allowed_hosts is not None and host not in {h.lower() for h in allowed_hosts}:
         raise _Refused(f"refused: host {host} is not in allowed_hosts")
-    if not allow_private:
-        why = _blocked_address(host)
-        if why:
-            raise _Refused(f"refused: {why} (set allow_private to fetch it)")
+    try:
+        return checked_address(host, allow_private)
+    except BoundaryError as exc:
+        raise _Refused(f"refused: {exc} (set allow_private to fetch it)") from None
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _Retryable(f"dns: cannot resolve {host} ({getattr(exc, 'strerror', exc)})") \
+            from None
 
 
 def refusal(url: str, allowed_hosts: Iterable[str] | None = None,
@@ -246,13 +249,16 @@ def _read_body(resp: requests.Response, max_bytes: int) -> bytes:
     try:
         while True:
             data = resp.raw.read(CHUNK, decode_content=False)
+            _raise_if_past_deadline()
             if not data:
                 break
             got += len(data)
             sink.feed(data)
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+        _raise_if_past_deadline()
         raise _Retryable(f"timeout: reading body (got {got} bytes)", status, headers) from None
     except (urllib3.exceptions.HTTPError, OSError) as exc:
+        _raise_if_past_deadline()
         if declared is not None and got < declared:
             raise _Retryable(f"truncated body: got {got} of {declared} bytes",
                              status, headers) from None
@@ -261,6 +267,16 @@ def _read_body(resp: requests.Response, max_bytes: int) -> bytes:
     if declared is not None and got < declared:
         raise _Retryable(f"truncated body: got {got} of {declared} bytes", status, headers)
     return sink.finish()
+
+
+def _raise_if_past_deadline() -> None:
+    """A request past its deadline is refused, not retried: a server that slow would
+    hold every retry as long."""
+    try:
+        check_deadline()
+    except DeadlineExpired:
+        raise _Refused("timeout: no whole response within the request's deadline "
+                       "(a server sending too slowly)") from None
 
 
 def _headers_cut_off(resp: requests.Response) -> bool:
@@ -280,8 +296,10 @@ def _one_request(session: requests.Session, url: str, timeout: tuple[float, floa
         resp = session.get(url, timeout=timeout, stream=True, allow_redirects=False,
                            headers=conditional or None)
     except requests.Timeout as exc:
+        _raise_if_past_deadline()
         raise _Retryable(f"timeout: {exc.__class__.__name__}") from None
     except requests.ConnectionError as exc:
+        _raise_if_past_deadline()
         raise _Retryable(f"connection error: {_cause_name(exc)}") from None
     except requests.RequestException as exc:
         raise _Refused(f"request error: {exc.__class__.__name__}: {exc}") from None
@@ -321,13 +339,14 @@ def _one_request(session: requests.Session, url: str, timeout: tuple[float, floa
 def _attempt(session: requests.Session, url: str, timeout: tuple[float, float],
              max_bytes: int, allowed_hosts: Iterable[str] | None,
              allow_private: bool, conditional: dict[str, str],
-             accept_types: Collection[str] | None, request_slot: RequestSlot | None) -> _Attempt:
+             accept_types: Collection[str] | None, request_slot: RequestSlot | None,
+             deadline_s: float | None) -> _Attempt:
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        _check_url(current, allowed_hosts, allow_private)
+        address = _check_url(current, allowed_hosts, allow_private)
         host = (urlsplit(current).hostname or "").lower()
         gate = request_slot(host) if request_slot is not None else contextlib.nullcontext()
-        with gate:
+        with gate, pinned(host, address), deadline(deadline_s):
             out = _one_request(session, current, timeout, max_bytes, conditional, accept_types)
         if isinstance(out, str):
             current = out
@@ -359,13 +378,15 @@ def fetch(session: requests.Session, url: str, *, timeout: tuple[float, float] =
           allow_private: bool = False, etag: str | None = None,
           last_modified: str | None = None,
           accept_types: Collection[str] | None = ACCEPTED_TYPES,
-          request_slot: RequestSlot | None = None) -> FetchResult:
+          request_slot: RequestSlot | None = None,
+          deadline_s: float | None = DEADLINE_S) -> FetchResult:
     """GET `url` and return what happened; never raises for network or HTTP faults.
 
     `attempts` bounds the tries (first one included); waits grow exponentially from
     `backoff_initial` seconds with jitter, capped at `backoff_max`. `etag` and
     `last_modified` make it a conditional GET. `accept_types=None` accepts any
     content type. `request_slot(host)` wraps each HTTP request (rate limiting).
+    `deadline_s` bounds each request (connect, headers and body) as a whole.
     """
     hosts = tuple(allowed_hosts) if allowed_hosts is not None else None
     conditional: dict[str, str] = {}
@@ -398,7 +419,7 @@ def fetch(session: requests.Session, url: str, *, timeout: tuple[float, float] =
         nonlocal tries
         tries += 1
         return _attempt(session, url, timeout, max_bytes, hosts, allow_private, conditional,
-                        accept_types, request_slot)
+                        accept_types, request_slot, deadline_s)
 
     try:
         att: _Attempt = retrying(one)
