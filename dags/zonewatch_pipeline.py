@@ -17,6 +17,7 @@ from airflow.sdk import Asset, Param, dag, task
 
 from ingest.config import PROJECT_ROOT, ConfigError, RunConfig
 from ingest.results import StepResult
+from ingest.runlock import workdir_lock
 
 DAG_ID = "zonewatch_pipeline"
 # Every task writes a DuckDB file (landing.duckdb, the build copy, the warehouse); DuckDB
@@ -166,21 +167,24 @@ def zonewatch_pipeline() -> None:
         from ingest.pipeline import land_step
 
         cfg = RunConfig.from_dict(up["cfg"])
-        return _next(cfg, land_step(cfg))
+        with workdir_lock(cfg.paths.workdir, cfg.run_id):
+            return _next(cfg, land_step(cfg))
 
     @task(retries=1, retry_delay=timedelta(seconds=30))  # resumes: finished pages are saved
     def process(up: dict[str, Any]) -> dict[str, Any]:
         from ingest.pipeline import process_step
 
         cfg = RunConfig.from_dict(up["cfg"])
-        return _next(cfg, process_step(cfg))
+        with workdir_lock(cfg.paths.workdir, cfg.run_id):
+            return _next(cfg, process_step(cfg))
 
     @task
     def dbt_build(up: dict[str, Any]) -> dict[str, Any]:
         from ingest.pipeline import build_step
 
         cfg = RunConfig.from_dict(up["cfg"])
-        return _next(cfg, build_step(cfg))
+        with workdir_lock(cfg.paths.workdir, cfg.run_id):
+            return _next(cfg, build_step(cfg))
 
     @task(retries=0, on_failure_callback=_notify)
     def gate(up: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +195,8 @@ def zonewatch_pipeline() -> None:
 
         cfg = RunConfig.from_dict(up["cfg"])
         try:
-            return _next(cfg, gate_step(cfg))
+            with workdir_lock(cfg.paths.workdir, cfg.run_id):
+                return _next(cfg, gate_step(cfg))
         except GateBlocked as e:
             summary, report_dir = gate_details(e)
             logging.getLogger(__name__).error(
@@ -205,7 +210,8 @@ def zonewatch_pipeline() -> None:
         from ingest.pipeline import publish_step
 
         cfg = RunConfig.from_dict(up["cfg"])
-        return _next(cfg, publish_step(cfg))
+        with workdir_lock(cfg.paths.workdir, cfg.run_id):
+            return _next(cfg, publish_step(cfg))
 
     planned = plan()
     fetched = fetch.partial(up=planned).expand(source=sources(planned))

@@ -127,13 +127,18 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from ingest import pipeline
+    from ingest.runlock import WorkdirBusy, workdir_lock
 
     cfg = RunConfig.create(workdir=args.workdir,
                            warehouse=args.warehouse or Path(args.workdir) / "warehouse.duckdb",
                            sources_file=args.sources, input_dir=args.input, run_id=args.run_id)
     t0 = time.monotonic()
     try:
-        out = pipeline.run_all(cfg, _progress)
+        with workdir_lock(cfg.paths.workdir, cfg.run_id):
+            out = pipeline.run_all(cfg, _progress)
+    except WorkdirBusy as exc:
+        print(f"zonewatch: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except pipeline.GateBlocked as exc:
         print(exc.summary_text, file=sys.stderr)
         print(f"zonewatch: quality gate blocked publication; report: {exc.report_dir}; "
