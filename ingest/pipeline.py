@@ -280,10 +280,12 @@ def gate_step(cfg: RunConfig, progress: Progress = _noop) -> Gated:
     """
     from ingest.gate.run import run_gate
     from ingest.landing.store import LandingStore
+    from ingest.serve.publish import file_digest
 
     paths = cfg.paths
     published = paths.warehouse if paths.warehouse.is_file() else None
     progress("quality gate …")
+    digest = file_digest(paths.build_db)
     res = run_gate(paths.build_db, cfg.report_dir, published_db=published)
     quarantined = 0
     if res.quarantine_rows:
@@ -292,9 +294,10 @@ def gate_step(cfg: RunConfig, progress: Progress = _noop) -> Gated:
             quarantined = store.quarantine(res.quarantine_rows, cfg.run_id)
         progress(f"quarantined {len(res.quarantine_rows)} mention(s); rebuilding without them")
         build_step(cfg, progress)
+        digest = file_digest(paths.build_db)
         res = run_gate(paths.build_db, cfg.report_dir, published_db=published)
     summary_text = _read(res.summary_path)
-    _record_validation(cfg, res, summary_text)
+    _record_validation(cfg, res, summary_text, build_sha256=digest)
     if not res.passed or res.quarantine_rows:
         raise GateBlocked(summary_text, cfg.report_dir)
     return Gated(passed=True, warnings=len(res.warnings), quarantined=quarantined,
@@ -306,7 +309,8 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str = "") -> None:
+def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str = "",
+                       build_sha256: str | None = None) -> None:
     """Keep the gate's verdict in the landing zone's history (published as validation_runs)."""
     from dataclasses import asdict
 
@@ -318,14 +322,26 @@ def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str 
         store.record_validation(
             run_id=cfg.run_id + suffix, passed=res.passed, blocking=len(res.blocking),
             warnings=len(res.warnings), expectations=res.expectations_run,
-            report_dir=str(cfg.report_dir), summary=summary_text, failures=failures)
+            report_dir=str(cfg.report_dir), summary=summary_text, failures=failures,
+            build_sha256=build_sha256)
 
 
 def publish_step(cfg: RunConfig, progress: Progress = _noop) -> Published:
-    """Replace the published warehouse with the validated build copy, atomically."""
-    from ingest.serve.publish import publish
+    """Replace the published warehouse with the validated build copy, atomically: only
+    the very file this run's gate passed (its sha256 is in `validation_runs`)."""
+    from ingest.landing.store import LandingStore
+    from ingest.serve.publish import PublishError, file_digest, publish
 
     paths = cfg.paths
+    with LandingStore(paths, read_only=True) as store:
+        validated = store.validated_build(cfg.run_id)
+    if validated is None or not validated[0]:
+        raise PublishError(f"run {cfg.run_id} has no passed quality gate; not published")
+    actual = file_digest(paths.build_db)
+    if validated[1] != actual:
+        raise PublishError(f"the build copy changed after the gate validated it (sha256 "
+                           f"{str(validated[1])[:12]} validated, {actual[:12]} now); "
+                           f"not published")
     publish(paths.build_db, paths.warehouse)
     progress(f"published {paths.warehouse}")
     return Published(warehouse=str(paths.warehouse))

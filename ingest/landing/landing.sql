@@ -82,6 +82,9 @@ create table if not exists validation_runs (
     failures        varchar not null
 );
 
+-- The sha256 of the build copy the gate validated: publish refuses any other file.
+alter table validation_runs add column if not exists build_sha256 varchar;
+
 -- Mentions set aside by the quality gate (row-level failures): never published as facts,
 -- kept with the expectation that failed and the page, for on-call to look at.
 create table if not exists quarantine (

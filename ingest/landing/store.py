@@ -172,15 +172,22 @@ class LandingStore:
     # ------------------------------------------------------------------ validation history
     def record_validation(self, *, run_id: str, passed: bool, blocking: int, warnings: int,
                           expectations: int, report_dir: str, summary: str,
-                          failures: list[dict[str, Any]]) -> None:
+                          failures: list[dict[str, Any]],
+                          build_sha256: str | None = None) -> None:
         """One quality-gate run (replaces an earlier row of the same run id)."""
         self.con.execute("delete from validation_runs where run_id = ?", [run_id])
         self.con.execute(
             "insert into validation_runs (run_id, validated_at, passed, blocking_count, "
-            "warning_count, expectations, report_dir, summary, failures) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "warning_count, expectations, report_dir, summary, failures, build_sha256) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, utc_naive(None), passed, blocking, warnings, expectations, report_dir,
-             summary, json.dumps(failures, ensure_ascii=False, default=str)])
+             summary, json.dumps(failures, ensure_ascii=False, default=str), build_sha256])
+
+    def validated_build(self, run_id: str) -> tuple[bool, str | None] | None:
+        """(passed, sha256 of the build copy it validated) for a run's gate; None: none."""
+        row = self.con.execute("select passed, build_sha256 from validation_runs "
+                               "where run_id = ?", [run_id]).fetchone()
+        return None if row is None else (bool(row[0]), row[1])
 
     def validation_runs(self, *, failed_only: bool = False,
                         limit: int = 20) -> list[dict[str, Any]]:

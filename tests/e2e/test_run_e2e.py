@@ -355,3 +355,30 @@ def test_pages_an_older_extractor_processed_are_processed_again(tmp_path):
     assert after == before  # the old rows replaced, none left twice
     assert versions == [(extractor_version(),)]
     assert process_step(cfg).pages_processed == 0  # and then nothing is left to do
+
+
+def test_publish_takes_only_the_file_the_gate_validated(tmp_path: Path) -> None:
+    """A build copy touched after its gate passed (another run, a hand edit) is not
+    published: the validated sha256 is in validation_runs and checked before the swap."""
+    from ingest.pipeline import build_step, gate_step, publish_step
+    from ingest.serve.publish import PublishError
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in SOME_PAGES[:2]:
+        shutil.copy(SAMPLES / name, pages)
+    cfg = RunConfig.create(workdir=tmp_path / "w", warehouse=tmp_path / "wh.duckdb",
+                           input_dir=pages)
+    land_step(cfg)
+    process_step(cfg)
+    build_step(cfg)
+    gate_step(cfg)
+    con = duckdb.connect(str(cfg.paths.build_db))
+    con.execute("create table main.not_validated as select 1 as x")
+    con.close()
+    with pytest.raises(PublishError, match="changed after the gate validated it"):
+        publish_step(cfg)
+    assert not cfg.paths.warehouse.exists()
+    with LandingStore(cfg.paths, read_only=True) as store:
+        validated = store.validated_build(cfg.run_id)
+    assert validated is not None and validated[0] and validated[1]
