@@ -133,6 +133,7 @@ def _run(args: argparse.Namespace) -> int:
                            warehouse=args.warehouse or Path(args.workdir) / "warehouse.duckdb",
                            sources_file=args.sources, input_dir=args.input, run_id=args.run_id)
     t0 = time.monotonic()
+    pipeline.check_config(cfg)  # ConfigError -> exit 2, before the workdir is touched
     try:
         with workdir_lock(cfg.paths.workdir, cfg.run_id):
             out = pipeline.run_all(cfg, _progress)

@@ -26,8 +26,8 @@ from ingest.results import (
     SourceFetched,
 )
 
-__all__ = ["GateBlocked", "BuildFailed", "source_names", "fetch_source_step", "fetch_step",
-           "land_step", "fetch_and_land_step", "process_step", "build_step",
+__all__ = ["GateBlocked", "BuildFailed", "check_config", "source_names", "fetch_source_step",
+           "fetch_step", "land_step", "fetch_and_land_step", "process_step", "build_step",
            "gate_step", "publish_step", "run_all"]
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,16 @@ def source_names(cfg: RunConfig) -> list[str]:
     return [s.name for s in load_sources(cfg.sources_file)]
 
 
+def check_config(cfg: RunConfig) -> None:
+    """Read the run's own configuration before anything is written: the sources file
+    (every source checked) or the input directory. ConfigError (exit 2) says what is wrong;
+    a bad page or sidecar is that page's recorded error later, never the run's."""
+    if cfg.sources_file:
+        source_names(cfg)
+    elif cfg.input_dir and not Path(cfg.input_dir).is_dir():
+        raise ConfigError(f"--input {cfg.input_dir}: not a directory")
+
+
 def fetch_source_step(cfg: RunConfig, name: str, progress: Progress = _noop) -> SourceFetched:
     """Discover and fetch one source (`ingest.fetch.source_fetch.fetch_source`): what each
     of the DAG's mapped fetch tasks runs, and what `fetch_step` runs for every source."""
@@ -111,6 +121,10 @@ def land_step(cfg: RunConfig, progress: Progress = _noop) -> Landed:
 
             for page in iter_input_dir(cfg.input_dir):
                 seen += 1
+                if page.error is not None:
+                    errors += 1
+                    store.record_error(page.url, "read", page.error, cfg.run_id)
+                    continue
                 try:
                     body = page.path.read_bytes()
                 except OSError as exc:

@@ -31,6 +31,7 @@ class LocalPage:
     title: str | None
     published_at: date | None
     sidecar: dict[str, Any] | None
+    error: str | None = None  # the sidecar is malformed: the page is recorded, not landed
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
@@ -80,7 +81,12 @@ def iter_input_dir(directory: str | Path) -> Iterator[LocalPage]:
     )
     for path in files:
         side_path = path.with_suffix(".json")
-        sidecar = read_sidecar(side_path) if side_path.is_file() else None
+        try:
+            sidecar = read_sidecar(side_path) if side_path.is_file() else None
+        except ConfigError as exc:  # this page's fault, not the run's: the others go on
+            yield LocalPage(path=path, url=f"file://{path}", title=None, published_at=None,
+                            sidecar=None, error=str(exc))
+            continue
         url = (sidecar or {}).get("url") or None
         title = (sidecar or {}).get("title") or None
         pub_s = (sidecar or {}).get("published_at") or None

@@ -382,3 +382,24 @@ def test_publish_takes_only_the_file_the_gate_validated(tmp_path: Path) -> None:
     with LandingStore(cfg.paths, read_only=True) as store:
         validated = store.validated_build(cfg.run_id)
     assert validated is not None and validated[0] and validated[1]
+
+
+def test_a_malformed_sidecar_is_that_pages_error_and_the_rest_is_published(tmp_path):
+    """Before, `published_at: 2024-13-45` exited 2 after earlier pages had landed and the
+    later pages never ran."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in SOME_PAGES[:2]:
+        shutil.copy(SAMPLES / name, pages)
+    (pages / "00_odd.html").write_text("<p>某区2024年签约项目12个，总投资50亿元。</p>",
+                                       encoding="utf-8")
+    (pages / "00_odd.json").write_text('{"published_at": "2024-13-45"}', encoding="utf-8")
+    work, warehouse = tmp_path / "w", tmp_path / "wh.duckdb"
+    assert main(["run", "--input", str(pages), "--workdir", str(work),
+                 "--warehouse", str(warehouse)]) == 0
+    with LandingStore(work, read_only=True) as store:
+        errors = store.con.execute("select url, stage, reason from page_errors").fetchall()
+        assert store.count("raw_pages") == 2
+    assert len(errors) == 1 and errors[0][0].endswith("00_odd.html")
+    assert errors[0][1] == "read" and "YYYY-MM-DD" in errors[0][2]
+    assert warehouse.is_file()
