@@ -137,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with workdir_lock(cfg.paths.workdir, cfg.run_id):
             out = pipeline.run_all(cfg, _progress)
-    except WorkdirBusy as exc:
+    except (WorkdirBusy, pipeline.SourcesFailed) as exc:
         print(f"zonewatch: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except pipeline.GateBlocked as exc:
@@ -155,7 +155,9 @@ def _run(args: argparse.Namespace) -> int:
           f"({proc.pages_rejected} rejected), {proc.mentions} mentions; dbt "
           f"{'incremental' if build.incremental else 'full'} build (+{new_mentions} "
           f"mentions); gate passed ({gate.warnings} warnings, {gate.quarantined} "
-          f"quarantined); published {cfg.warehouse} in {time.monotonic() - t0:.1f}s")
+          f"quarantined); published {cfg.warehouse} in {time.monotonic() - t0:.1f}s"
+          + "".join(f"; source {f.source} failed: {f.failed}" for f in land.sources
+                    if f.failed))
     return EXIT_OK
 
 

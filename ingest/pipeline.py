@@ -26,9 +26,9 @@ from ingest.results import (
     SourceFetched,
 )
 
-__all__ = ["GateBlocked", "BuildFailed", "check_config", "source_names", "fetch_source_step",
-           "fetch_step", "land_step", "fetch_and_land_step", "process_step", "build_step",
-           "gate_step", "publish_step", "run_all"]
+__all__ = ["BuildFailed", "GateBlocked", "SourcesFailed", "build_step", "check_config",
+           "fetch_and_land_step", "fetch_source_step", "fetch_step", "gate_step",
+           "land_step", "process_step", "publish_step", "run_all", "source_names"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -52,6 +52,10 @@ class BuildFailed(RuntimeError):
     def __init__(self, message: str, *, tests_only: bool) -> None:
         super().__init__(message)
         self.tests_only = tests_only
+
+
+class SourcesFailed(RuntimeError):
+    """Every source of a `--sources` run failed: nothing new can be published."""
 
 
 class WorkerDied(RuntimeError):
@@ -149,7 +153,11 @@ def fetch_and_land_step(cfg: RunConfig, progress: Progress = _noop) -> Landed:
     if not cfg.sources_file:
         return land_step(cfg, progress)
     fetched = fetch_step(cfg, progress)
-    landed = land_step(cfg, progress)
+    landed = land_step(cfg, progress)  # the failures are recorded (and retried next run)
+    failed = [f.source for f in fetched if f.failed]
+    if fetched and len(failed) == len(fetched):
+        raise SourcesFailed(f"every source failed ({', '.join(failed)}); nothing new to "
+                            f"publish; the errors are in page_errors and retried next run")
     return Landed(pages_seen=landed.pages_seen, landed_new=landed.landed_new,
                   errors=landed.errors, sources=fetched)
 

@@ -403,3 +403,21 @@ def test_a_malformed_sidecar_is_that_pages_error_and_the_rest_is_published(tmp_p
     assert len(errors) == 1 and errors[0][0].endswith("00_odd.html")
     assert errors[0][1] == "read" and "YYYY-MM-DD" in errors[0][2]
     assert warehouse.is_file()
+
+
+def test_a_run_whose_every_source_failed_exits_1_naming_them(tmp_path, local_site, capsys):
+    """Before, a run whose every source failed exited 0 "published"."""
+    empty = tmp_path / "site"
+    empty.mkdir()
+    site = local_site(empty)  # every page 404
+    sources = tmp_path / "sources.yml"
+    sources.write_text("sources:\n"
+                       f"  - name: gone\n    allow_private: true\n    urls: [{site.url('/a')}]\n"
+                       f"  - name: moved\n    allow_private: true\n    urls: [{site.url('/b')}]\n",
+                       encoding="utf-8")
+    rc = main(["run", "--sources", str(sources), "--workdir", str(tmp_path / "w"),
+               "--warehouse", str(tmp_path / "wh.duckdb")])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("zonewatch:")]
+    assert rc == 1
+    assert len(err) == 1 and "every source failed (gone, moved)" in err[0]
+    assert not (tmp_path / "wh.duckdb").exists()
