@@ -52,6 +52,15 @@ def _checkpoint(build_db: Path) -> None:
         raise PublishError(f"{wal} still holds data after CHECKPOINT; is another process writing?")
 
 
+def _remove_stale_temp_files(warehouse: Path) -> None:
+    """Temp copies a killed publish left beside the warehouse (`.<name>.*.tmp`): the run
+    holding the workdir lock is the only publisher, so any that exist are orphans."""
+    for stale in warehouse.parent.glob(f".{warehouse.name}.*.tmp"):
+        logger.warning("removing %s, left by a publish that was killed mid-copy", stale)
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+
+
 def publish(build_db: Path, warehouse: Path) -> None:
     """Make `build_db` the published warehouse at `warehouse`, atomically.
 
@@ -67,6 +76,7 @@ def publish(build_db: Path, warehouse: Path) -> None:
     if build_db == warehouse:
         raise PublishError("build copy and warehouse are the same file")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(warehouse)
 
     _checkpoint(build_db)
 

@@ -136,3 +136,16 @@ def test_reader_never_sees_a_partial_warehouse(tmp_path: Path) -> None:
     assert result["errors"] == 0, result
     assert result["reads"] >= len(builds)
     assert result["seen"] == list(range(9)), result  # every version, each one whole
+
+
+def test_a_killed_publish_leaves_no_temp_copy_after_the_next_one(tmp_path: Path) -> None:
+    """A publish killed mid-copy left a full-size `.tmp` beside the warehouse forever."""
+    warehouse = tmp_path / "pub" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    orphan = warehouse.parent / ".warehouse.duckdb.k1ll3d.tmp"
+    orphan.write_bytes(b"\0" * 4096)
+    other = warehouse.parent / "notes.tmp"  # not ours: left alone
+    other.write_text("keep", encoding="utf-8")
+    publish(make_build(tmp_path / "build" / "warehouse.duckdb", 1), warehouse)
+    assert sorted(p.name for p in warehouse.parent.iterdir()) == ["notes.tmp",
+                                                                  "warehouse.duckdb"]
