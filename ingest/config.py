@@ -17,6 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+# The largest page kept, fetched or read from --input (decompressed bytes).
+MAX_PAGE_BYTES = 10_000_000
 
 
 class ConfigError(ValueError):

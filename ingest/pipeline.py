@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.config import ConfigError, RunConfig
+from ingest.config import MAX_PAGE_BYTES, ConfigError, RunConfig
 from ingest.results import (
     Built,
     Gated,
@@ -130,6 +130,12 @@ def land_step(cfg: RunConfig, progress: Progress = _noop) -> Landed:
                     store.record_error(page.url, "read", page.error, cfg.run_id)
                     continue
                 try:
+                    size = page.path.stat().st_size
+                    if size > MAX_PAGE_BYTES:  # the cap a fetch applies, so one page can't
+                        errors += 1           # take gigabytes of memory
+                        store.record_error(page.url, "read", f"oversized: {size} bytes, over "
+                                           f"the {MAX_PAGE_BYTES}-byte page cap", cfg.run_id)
+                        continue
                     body = page.path.read_bytes()
                 except OSError as exc:
                     errors += 1

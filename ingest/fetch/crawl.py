@@ -30,7 +30,7 @@ from typing import Any
 
 import requests
 
-from ingest.config import Paths
+from ingest.config import MAX_PAGE_BYTES, Paths
 from ingest.fetch.boundary import PinnedAdapter
 from ingest.fetch.http import fetch, make_session, refusal
 from ingest.fetch.ratelimit import HostLimiter
@@ -84,7 +84,7 @@ class CrawlOptions:
     attempts: int = 4
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
-    max_bytes: int = 10_000_000
+    max_bytes: int = MAX_PAGE_BYTES
 
 
 def crawl_source(

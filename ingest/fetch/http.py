@@ -49,6 +49,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from ingest.config import MAX_PAGE_BYTES
 from ingest.fetch.body import BodyError, BoundedBody
 from ingest.fetch.boundary import (
     BoundaryError,
@@ -373,7 +374,7 @@ def _on_give_up(url: str) -> Callable[[RetryCallState], _Attempt]:
 
 
 def fetch(session: requests.Session, url: str, *, timeout: tuple[float, float] = (5, 20),
-          max_bytes: int = 10_000_000, attempts: int = 4, backoff_initial: float = 1.0,
+          max_bytes: int = MAX_PAGE_BYTES, attempts: int = 4, backoff_initial: float = 1.0,
           backoff_max: float = 30.0, allowed_hosts: Iterable[str] | None = None,
           allow_private: bool = False, etag: str | None = None,
           last_modified: str | None = None,

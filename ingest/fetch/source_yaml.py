@@ -193,9 +193,12 @@ def codec(doc: YamlDoc, node: yaml.Node, v: Any, where: str) -> str:
     if not isinstance(v, str):
         raise doc.error(node, f"{where}: encoding must be a codec name, got {v!r}")
     try:
-        return codecs.lookup(v).name
+        info = codecs.lookup(v)
     except LookupError:
         raise doc.error(node, f"{where}: unknown encoding '{v}'") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: not a charset
+        raise doc.error(node, f"{where}: encoding '{v}' is not a text encoding")
+    return info.name
 
 
 def boolean(doc: YamlDoc, m: Fields, key: str, where: str) -> bool:

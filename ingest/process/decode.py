@@ -209,6 +209,26 @@ def _latin_share(text: str) -> float:
     return sum("\u00c0" <= ch <= "\u024f" for ch in sample) / len(sample)
 
 
+def _bomless_utf16(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 saved without a BOM: its ASCII (markup, digits, spaces) puts a NUL in every
+    other byte, on the odd side for little-endian and the even side for big-endian, which
+    binary files do not. Taken only when it decodes strictly to clean text."""
+    if len(raw) < 8 or len(raw) % 2:
+        return None
+    sample = raw[:8192]
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for nuls, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nuls >= 0.2 * half and other * 10 <= nuls:  # (U+xx00 characters: the rare other)
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            if _CONTROL_RE.search(text) is None:
+                return text, codec
+    return None
+
+
 def _check_binary(raw: bytes) -> None:
     for magic, what in _BINARY_MAGIC:
         if raw.startswith(magic) and (len(magic) > 2 or raw.count(0) > 0):
@@ -329,6 +349,9 @@ def decode(raw: bytes, content_type: str | None = None, override: str | None = N
                 logger.debug("BOM %s present but content does not decode", codec)
                 break
 
+    bomless = _bomless_utf16(raw)
+    if bomless is not None:
+        return _finish(bomless[0], bomless[1], "detected")
     _check_binary(raw)
     declared = _declared(raw, content_type)
     if raw.isascii():

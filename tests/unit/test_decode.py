@@ -44,6 +44,14 @@ def test_utf16_with_bom() -> None:
     assert d.source == "bom"
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected(codec: str) -> None:
+    """It was rejected as "binary" (its ASCII half is NUL bytes)."""
+    page = "<html><head><title>开发区</title></head><body><p>2023年签约项目83个。</p></body></html>"
+    d = decode(page.encode(codec))
+    assert (d.text, d.encoding, d.source) == (page, codec, "detected")
+
+
 def test_ascii_only_page() -> None:
     d = decode(b"<html><body>Plain page 2024</body></html>")
     assert d.encoding == "ascii"

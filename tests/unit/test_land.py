@@ -257,3 +257,21 @@ def test_ingest_spool_records_a_missing_or_torn_raw_file(tmp_path: Path) -> None
     assert res.errors == 2 and res.landed_new == 0
     assert reasons[0].startswith("raw file does not match") and reasons[1].startswith(
         "raw file missing")
+
+
+def test_an_input_page_over_the_page_cap_is_recorded_not_read(tmp_path: Path) -> None:
+    """One 50 MB --input page took 2.2 GB of RAM; fetch caps pages at MAX_PAGE_BYTES."""
+    from ingest.config import MAX_PAGE_BYTES, RunConfig
+    from ingest.pipeline import land_step
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "ok.html").write_text("<p>某区2024年地区生产总值突破1800亿元。</p>", encoding="utf-8")
+    with (pages / "huge.html").open("wb") as f:
+        f.truncate(MAX_PAGE_BYTES + 1)
+    cfg = RunConfig.create(workdir=tmp_path / "w", input_dir=pages)
+    landed = land_step(cfg)
+    assert (landed.pages_seen, landed.landed_new, landed.errors) == (2, 1, 1)
+    with LandingStore(cfg.paths, read_only=True) as store:
+        (reason,) = store.con.execute("select reason from page_errors").fetchone()
+    assert reason.startswith(f"oversized: {MAX_PAGE_BYTES + 1} bytes")

@@ -94,6 +94,8 @@ def test_missing_url_key(tmp_path: Path) -> None:
      "max_pages"),
     ("sources:\n  - name: a\n    urls: [https://example.gov.cn/]\n    encoding: klingon\n", 4,
      "unknown encoding"),
+    ("sources:\n  - name: a\n    urls: [https://example.gov.cn/]\n    encoding: rot13\n", 4,
+     "not a text encoding"),
     ("sources:\n  - name: a\n    urls: [https://example.gov.cn/]\n    allow_private: maybe\n",
      4, "allow_private"),
     ("sources:\n  - name: a\n    urls: [https://example.gov.cn/]\n    maxpages: 3\n", 4,
