@@ -114,10 +114,14 @@ def _parameters(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, list[str]], l
 
 
 def _unreadable(table: str, suite: str, e: Exception) -> Failure:
+    error = str(e).splitlines()[0]
+    if "lock" in error.lower():  # another process holds the file read-write
+        hint = (f"{table} could not be read: another process holds the file read-write "
+                f"(the error names the file and its pid); stop it and run again")
+    else:
+        hint = f"the build copy has no readable {table}; did `dbt build` run?"
     return Failure(suite=suite, expectation="table_readable", table=table, severity="block",
-                   unexpected_count=None, examples=(),
-                   hint=f"the build copy has no readable {table}; did `dbt build` run?",
-                   error=str(e).splitlines()[0])
+                   unexpected_count=None, examples=(), hint=hint, error=error)
 
 
 def _drop_gx_batches(ctx: Any) -> None:

@@ -354,3 +354,25 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
                              capture_output=True, text=True, check=False)
         assert out.returncode == code, out.stdout + out.stderr
     assert "fact_value_range_cny" in (tmp_path / "r_bad" / "summary.txt").read_text()
+
+
+def test_a_writer_holding_the_published_file_is_reported_as_a_lock(
+        gate: Callable[..., GateResult], tmp_path: Path) -> None:
+    """It was reported as "did dbt build run?"."""
+    import subprocess
+    import sys
+
+    published = _published_with(tmp_path, 2)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         "con = duckdb.connect(sys.argv[1])\nprint('held', flush=True)\ntime.sleep(120)\n",
+         str(published)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        res = gate(published=published)
+    finally:
+        holder.kill()
+        holder.wait()
+    f = find(res.blocking, "table_readable", "row_counts")
+    assert "another process holds the file read-write" in f.hint
+    assert f.error and "lock" in f.error.lower()
