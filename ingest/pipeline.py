@@ -269,6 +269,8 @@ def build_step(cfg: RunConfig, progress: Progress = _noop) -> Built:
         msg = ("dbt build failed: "
                + "; ".join([*res.errored_nodes, *(f"test failed: {t}" for t in res.failed_tests)])
                + f" (logs: {paths.workdir / 'dbt' / 'logs'})")
+        if res.failed_tests:
+            _record_dbt_tests(cfg, res.failed_tests, msg)
         raise BuildFailed(msg, tests_only=res.only_tests_failed)
     after = _staging_counts(paths.build_db)
     new_rows = {t: n - before.get(t, 0) for t, n in after.items()}
@@ -352,6 +354,27 @@ def _record_validation(cfg: RunConfig, res: Any, summary_text: str, suffix: str 
             warnings=len(res.warnings), expectations=res.expectations_run,
             report_dir=str(cfg.report_dir), summary=summary_text, failures=failures,
             build_sha256=build_sha256)
+
+
+def _record_dbt_tests(cfg: RunConfig, failed_tests: tuple[str, ...], message: str) -> None:
+    """A failed dbt data test blocks like a gate expectation: keep it in validation_runs
+    (run id `<run>-dbt`) so `zonewatch failures` shows it beside the gate's."""
+    from ingest.landing.store import LandingStore
+
+    logs = cfg.paths.workdir / "dbt" / "logs"
+    failures: list[dict[str, Any]] = [{"suite": "dbt", "expectation": t, "table": t.split(".")[-1],
+                 "severity": "block", "unexpected_count": None, "examples": [],
+                 "hint": f"a dbt data test failed: `dbt test --select {t.split('.')[-1]}` "
+                         f"shows its rows; dbt's log is in {logs}",
+                 "element_count": None, "error": None} for t in failed_tests]
+    summary = "\n".join(["zonewatch dbt tests: BLOCKED - not published", message, "",
+                         *(f"BLOCK {f['expectation']}\n      first look: {f['hint']}"
+                           for f in failures)]) + "\n"
+    with LandingStore(cfg.paths) as store:
+        store.record_validation(
+            run_id=cfg.run_id + "-dbt", passed=False, blocking=len(failures), warnings=0,
+            expectations=len(failures), report_dir=str(logs), summary=summary,
+            failures=failures)
 
 
 def publish_step(cfg: RunConfig, progress: Progress = _noop) -> Published:

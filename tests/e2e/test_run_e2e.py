@@ -421,3 +421,19 @@ def test_a_run_whose_every_source_failed_exits_1_naming_them(tmp_path, local_sit
     assert rc == 1
     assert len(err) == 1 and "every source failed (gone, moved)" in err[0]
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_a_failed_dbt_test_is_recorded_for_on_call(tmp_path, capsys):
+    """A dbt test failure exited 3 but wrote no validation_runs row: `zonewatch failures`
+    could not show it."""
+    work, warehouse, pages = _publish_then_land_more(
+        tmp_path, ["03_donghu_jan_oct.html", "03_donghu_jan_oct.json"],
+        ["01_lkg_2024_gdp.html", "01_lkg_2024_gdp.json"])
+    with LandingStore(work) as store:  # a unit no seed knows
+        store.con.execute("update mentions set unit = 'furlong' where document_id in "
+                          "(select document_id from documents where url like '%lkg-gdp%')")
+    assert _run(pages, work, warehouse) == 3
+    capsys.readouterr()
+    assert main(["failures", "--workdir", str(work)]) == 0
+    listing = capsys.readouterr().out
+    assert "-dbt" in listing and "BLOCKED" in listing and "BLOCK " in listing
