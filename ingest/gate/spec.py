@@ -3,6 +3,7 @@ gate table's frame is read in the build copy (dbt's `gate` views)."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,10 +11,10 @@ from typing import Any
 
 import yaml
 
-from ingest.config import EXPECTATIONS_DIR, ConfigError
+from ingest.config import EXPECTATIONS_DIR, SEEDS_DIR, ConfigError
 
 __all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "GATE_SCHEMA", "GateSpec", "TABLE_QUERIES",
-           "TableSource", "load_spec"]
+           "TableSource", "load_spec", "seed_enums"]
 
 DEFAULT_CONFIG = EXPECTATIONS_DIR / "gate.yml"
 SEVERITIES = ("block", "warn", "quarantine")
@@ -145,8 +146,50 @@ def gx_class_name(expect: str) -> str:
     return "Expect" + "".join(part.capitalize() for part in expect.split("_"))
 
 
+SEED_REF = "$SEED"  # gate.yml: {$SEED: name} stands for the value set seed_enums()[name]
+ENUM_SEEDS = "enums"  # dbt_project/seeds/enums/: one seed per enum, its labels first
+
+
+def _read_seed(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+    except OSError as e:
+        raise ConfigError(f"seed {path}: {e}") from e
+
+
+def seed_enums(seeds_dir: Path = SEEDS_DIR) -> dict[str, list[str]]:
+    """The value sets gate.yml names with {$SEED: <name>}, read from the dbt seeds, which
+    the dbt tests check the same columns against (relationships): each seed of
+    seeds/enums/ by its file name (its first column, in file order), and `units`: the
+    base units of seeds/units.csv in file order, foreign currencies left out as dbt's
+    int_base_units does."""
+    enums: dict[str, list[str]] = {}
+    for path in sorted((seeds_dir / ENUM_SEEDS).glob("*.csv")):
+        enums[path.stem] = [next(iter(r.values())) for r in _read_seed(path)]
+    enums["units"] = list(dict.fromkeys(
+        r["unit"] for r in _read_seed(seeds_dir / "units.csv") if r["kind"] != "foreign"))
+    return enums
+
+
+def _fill_seeds(kwargs: Mapping[str, Any], enums: Mapping[str, list[str]],
+                where: str) -> dict[str, Any]:
+    """kwargs with every {$SEED: name} replaced by that seed's value set."""
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if isinstance(value, Mapping) and set(value) == {SEED_REF}:
+            name = value[SEED_REF]
+            if name not in enums:
+                raise ConfigError(f"{where}: {key}: no seed enum {name!r} "
+                                  f"(one of {sorted(enums)})")
+            value = list(enums[name])
+        out[key] = value
+    return out
+
+
 def load_spec(config_path: Path | None = None) -> GateSpec:
-    """Read and check gate.yml; ConfigError (exit 2) on anything malformed."""
+    """Read and check gate.yml, value sets named {$SEED: name} filled from the dbt seeds
+    (seed_enums); ConfigError (exit 2) on anything malformed."""
     path = Path(config_path or DEFAULT_CONFIG)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -157,6 +200,7 @@ def load_spec(config_path: Path | None = None) -> GateSpec:
     thresholds = raw.get("thresholds") or {}
     suites: dict[str, tuple[str, ...]] = {}
     specs: list[ExpectationSpec] = []
+    enums = seed_enums()
     for suite, body in (raw.get("suites") or {}).items():
         tables = tuple(body.get("tables") or ())
         unknown = [t for t in tables if t not in TABLE_QUERIES]
@@ -174,7 +218,8 @@ def load_spec(config_path: Path | None = None) -> GateSpec:
             if not isinstance(item.get("expect"), str) or not isinstance(item.get("kwargs"), dict):
                 raise ConfigError(f"{where}: needs expect (str) and kwargs (mapping)")
             specs.append(ExpectationSpec(
-                suite=suite, name=item["name"], expect=item["expect"], kwargs=item["kwargs"],
+                suite=suite, name=item["name"], expect=item["expect"],
+                kwargs=_fill_seeds(item["kwargs"], enums, where),
                 severity=item["severity"], hint=str(item.get("hint") or ""),
                 when=item.get("when") or {}))
     if not specs:

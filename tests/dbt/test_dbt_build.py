@@ -19,15 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import duckdb
 import pytest
 
+from ingest.build.dbt_build import run_dbt
 from ingest.gate.spec import TABLE_QUERIES
 from ingest.landing.store import DDL_PATH as LANDING_DDL
-
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = REPO / "dbt_project"
 
 URL_A = "https://www.wuhan.gov.cn/a.html"
 URL_B = "https://www.wuhan.gov.cn/b.html"
@@ -38,26 +37,6 @@ URL_D = "https://example.com/d.html"
 # --------------------------------------------------------------------------- dbt helpers
 
 
-def release_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process.
-
-    dbt-duckdb holds one `Environment` per process in the class attribute
-    `DuckDBConnectionManager._ENV`; its `conn` is the `duckdb.connect(path)` of the build
-    file (with landing ATTACHed). Connections released at the end of a dbt invocation are
-    not necessarily closed, and `close_all_connections()` (registered with atexit) only
-    drops the reference without closing it. Until the environment's conn is closed the file
-    stays locked: another process cannot open it, and this process cannot reopen it with a
-    different configuration (e.g. read_only=True).
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        DuckDBConnectionManager._ENV = None
-    if env is not None:
-        env.close()
-
-
 @dataclass
 class BuildResult:
     success: bool
@@ -66,44 +45,13 @@ class BuildResult:
 
 
 def dbt_build(tmp: Path, build_db: Path, landing_db: Path) -> BuildResult:
-    """Run `dbt build` in-process; release the DuckDB file afterwards."""
-    from dbt.cli.main import dbtRunner
-
-    env = {"ZONEWATCH_BUILD_DB": str(build_db), "ZONEWATCH_LANDING_DB": str(landing_db)}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    args = [
-        "build",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-        "--no-use-colors",
-        "--quiet",
-    ]
+    """`dbt build` as the pipeline runs it (ingest.build.dbt_build.run_dbt: in-process,
+    the DuckDB file released afterwards), this process's environment left as it was."""
     started = time.perf_counter()
-    try:
-        res = dbtRunner().invoke(args)
-    finally:
-        release_duckdb()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    seconds = time.perf_counter() - started
-    failures = []
-    if res.result is not None and hasattr(res.result, "results"):
-        failures = [
-            r.node.unique_id for r in res.result.results if str(r.status) in ("error", "fail")
-        ]
-    if res.exception is not None:
-        failures.append(f"exception: {res.exception!r}")
-    return BuildResult(success=res.success, seconds=seconds, failures=failures)
+    with mock.patch.dict(os.environ):  # run_dbt sets ZONEWATCH_BUILD_DB / _LANDING_DB
+        res = run_dbt("build", build_db, landing_db, tmp)
+    return BuildResult(success=res.success, seconds=time.perf_counter() - started,
+                       failures=[*res.failed_tests, *res.errored_nodes])
 
 
 # --------------------------------------------------------------------------- fixture data
@@ -178,27 +126,19 @@ class Doc:
         self.mentions.append(row)
 
 
+# Wuhan, 2023, named in the sentence: the period and region of most fixture facts.
+WUHAN_2023: dict[str, Any] = dict(
+    period_start=date(2023, 1, 1),
+    period_end=date(2023, 12, 31),
+    region_id="cn-4201",
+    region_text="武汉",
+    region_basis="sentence",
+)
 FAI_2023: dict[str, Any] = dict(
-    value=1.0e11,
-    unit="CNY",
-    indicator_id="fixed_asset_investment",
-    category="investment",
-    period_start=date(2023, 1, 1),
-    period_end=date(2023, 12, 31),
-    region_id="cn-4201",
-    region_text="武汉",
-    region_basis="sentence",
+    value=1.0e11, unit="CNY", indicator_id="fixed_asset_investment", category="investment",
+    **WUHAN_2023,
 )
-GDP_2023: dict[str, Any] = dict(
-    unit="CNY",
-    indicator_id="gdp",
-    category="output",
-    period_start=date(2023, 1, 1),
-    period_end=date(2023, 12, 31),
-    region_id="cn-4201",
-    region_text="武汉",
-    region_basis="sentence",
-)
+GDP_2023: dict[str, Any] = dict(unit="CNY", indicator_id="gdp", category="output", **WUHAN_2023)
 
 
 def fixture_docs(*, broken: bool = False) -> list[Doc]:

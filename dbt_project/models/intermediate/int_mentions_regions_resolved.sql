@@ -31,11 +31,11 @@ indicators as (
 accepted_mentions as (
 
     select
-        -- every staging column, category renamed (no DuckDB-only `* rename`)
+        -- every staging column, category and region_id renamed (no DuckDB-only `* rename`)
         mentions.mention_id,
         mentions.document_id,
         mentions.indicator_id,
-        mentions.region_id,
+        mentions.region_id as extracted_region_id,
         mentions.category as extracted_category,
         mentions.status,
         mentions.unit,
@@ -43,6 +43,7 @@ accepted_mentions as (
         mentions.raw_text,
         mentions.sentence,
         mentions.region_text,
+        coalesce(nullif(trim(mentions.region_text), ''), mentions.region_id) as region_name,
         mentions.region_basis,
         mentions.period_basis,
         mentions.extractor_version,
@@ -70,72 +71,25 @@ accepted_mentions as (
 
 ),
 
-resolved as (
-
-    select
-        accepted_mentions.*,
-        regions.region_id as seed_region_id,
-        coalesce(
-            nullif(trim(accepted_mentions.region_text), ''),
-            accepted_mentions.region_id
-        ) as region_name
-
-    from accepted_mentions
-    left join regions
-        on accepted_mentions.region_id = regions.region_id
-
-),
-
 final as (
 
     select
-        -- ids
-        mention_id,
-        document_id,
-        indicator_id,
+        accepted_mentions.*,
         case
-            when seed_region_id is not null then seed_region_id
-            when region_name is not null then 'x-' || {{ zw_md5('region_name') }}
+            when regions.region_id is not null then regions.region_id
+            when accepted_mentions.region_name is not null
+                then 'x-' || {{ zw_md5('accepted_mentions.region_name') }}
             else 'unknown'
         end as region_id,
-        region_id as extracted_region_id,
-
-        -- dimensions
-        category,
-        extracted_category,
-        indicator_unit,
-        status,
-        unit,
-        qualifier,
-        raw_text,
-        sentence,
-        region_text,
-        region_name,
         case
-            when seed_region_id is not null then 'seed'
-            when region_name is not null then 'discovered'
+            when regions.region_id is not null then 'seed'
+            when accepted_mentions.region_name is not null then 'discovered'
             else 'unknown'
-        end as region_resolution,
-        region_basis,
-        period_basis,
-        extractor_version,
-        basis,
-        document_url,
+        end as region_resolution
 
-        -- numbers
-        value,
-        value_high,
-        confidence,
-        char_start,
-        char_end,
-
-        -- dates and timestamps
-        period_start,
-        period_end,
-        document_published_at,
-        document_fetched_at
-
-    from resolved
+    from accepted_mentions
+    left join regions
+        on accepted_mentions.extracted_region_id = regions.region_id
 
 )
 

@@ -14,11 +14,14 @@ discovered as (
 
 ),
 
-unioned as (
+final as (
 
     select
+        -- ids
         region_id,
         parent_region_id,
+
+        -- dimensions
         name_zh,
         level,
         nullif(aliases, '') as aliases,
@@ -37,23 +40,6 @@ unioned as (
         true as is_discovered
 
     from discovered
-
-),
-
-final as (
-
-    select
-        -- ids
-        region_id,
-        parent_region_id,
-
-        -- dimensions
-        name_zh,
-        level,
-        aliases,
-        is_discovered
-
-    from unioned
 
 )
 
