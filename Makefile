@@ -43,6 +43,10 @@ demo: install
 	  --logs "$(CURDIR)/.airflow/logs"; \
 	echo "demo wall time: $$(( $$(date +%s) - start ))s"; exit $$rc
 
+# `test`: the whole suite; the PostgreSQL and Redis tests start their own throwaway
+# servers on free 127.0.0.1 ports (tests/services.py), from the programs `tools` installs.
+# `test-fast`: no `slow` test (which includes every `services` one): no server, no
+# network, no program from `tools`; under 3 minutes on 2 cores.
 test: install tools
 	$(VENV)/bin/pytest -q
 
@@ -69,25 +73,32 @@ lint: install
 clean:
 	rm -rf data .airflow .pytest_cache dbt_project/target dbt_project/logs
 
-# docker-compose.yml, Dockerfile and .env.example, validated without a Docker engine:
-# tests/compose checks the file against the Compose-spec JSON schema and runs
-# `docker-compose config -q`. Debian's docker-compose is installed first when missing
-# (apt-get, as root or through sudo; no recommends, so no Docker engine comes with it).
+# The programs some tests run, installed with apt-get when missing (as root or through
+# sudo; no recommends, so no Docker engine comes with docker-compose):
+# * docker-compose: tests/compose checks docker-compose.yml, Dockerfile and .env.example
+#   against the Compose-spec JSON schema and runs `docker-compose config -q`;
+# * postgresql (initdb and postgres; Debian keeps them in /usr/lib/postgresql/*/bin) and
+#   redis-server: tests/postgres and tests/topology start throwaway servers from them.
 tools:
-	@command -v docker-compose >/dev/null 2>&1 || { \
-	  echo "tools: installing Debian's docker-compose with apt-get"; \
+	@missing=; \
+	command -v docker-compose >/dev/null 2>&1 || missing="$$missing docker-compose"; \
+	{ command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1; } \
+	  || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	[ -z "$$missing" ] || { \
+	  echo "tools: installing$$missing with apt-get"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
 	  && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	       --no-install-recommends docker-compose >/dev/null; }
+	       --no-install-recommends $$missing >/dev/null; }
 
 compose-check: install tools
 	@docker-compose version | head -n 1
 	$(VENV)/bin/pytest -q tests/compose
 
 # The deployment topology on this machine: api-server, scheduler, dag-processor and two
-# Celery workers against the local PostgreSQL and Redis (tests/topology; fails, never
-# skips, when either is down; leaves no database, Redis key or process behind).
+# Celery workers against throwaway PostgreSQL and Redis servers (tests/topology; skips
+# when their programs are missing, see `tools`; leaves no server, process or file behind).
 .PHONY: test-topology
 test-topology: install
 	$(VENV)/bin/pytest -q -m topology tests/topology

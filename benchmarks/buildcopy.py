@@ -1,8 +1,10 @@
 """A synthetic build copy at scale for the gate benchmark.
 
-The schema (every table `ingest.gate.run.run_gate` reads, with the columns dbt gives them)
-comes from the gate tests' fixture builder, `tests.gate.builder` (`DDL`, `write_build`);
-this module only fills it with many rows: `n_mentions` mentions over
+The schema is here (every table `ingest.gate.run.run_gate` reads, with the columns dbt
+gives them: `DDL`), with `write_build`, which creates it in a fresh DuckDB file, fills it
+and lays dbt's compiled `gate` views over it. The gate tests' fixture builder
+(tests/gate/builder.py) writes its small good build with these; `build_copy` fills the
+same schema with many rows: `n_mentions` mentions over
 `n_mentions / mentions_per_doc` documents, grouped into `n_facts` facts, plus the real
 seeds as `dim_region` / `dim_indicator`. Rows are consistent the way a good build is
 (offsets slice `raw_text` out of the document text, every mention's fact exists, values
@@ -13,8 +15,11 @@ Bulk rows go to DuckDB as pandas frames (`insert ... by name`), not row by row.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import random
+import tempfile
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -25,9 +30,92 @@ import pandas as pd
 
 from benchmarks.generate import _regions
 from ingest.config import SEEDS_DIR
-from tests.gate.builder import DDL, write_build
 
-__all__ = ["build_copy"]
+__all__ = ["DDL", "FACT_DDL", "FACT_TABLES", "build_copy", "gate_views", "write_build"]
+
+# The build copy's tables as the gate reads them. Column lists follow docs/design.md
+# (landing tables, as the dbt staging views expose them) and ../shared/CONTRACT.md
+# (marts, dims).
+DDL: dict[str, str] = {
+    "stg_landing__documents": """
+        document_id varchar, content_sha256 varchar, url varchar, title varchar, published_at date,
+        published_at_source varchar, fetched_at timestamp, encoding varchar,
+        encoding_source varchar, text varchar, text_length integer, cjk_share double,
+        status varchar, reject_reason varchar, extractor_version varchar,
+        processed_at timestamp""",
+    "stg_landing__mentions": """
+        mention_id varchar, document_id varchar, char_start integer, char_end integer,
+        raw_text varchar, sentence varchar, value double, value_high double, unit varchar,
+        qualifier varchar, indicator_id varchar, category varchar, status varchar,
+        period_start date, period_end date, period_basis varchar, region_id varchar,
+        region_text varchar, region_basis varchar, extractor_version varchar""",
+    "dim_region": """
+        region_id varchar, name_zh varchar, aliases varchar, parent_region_id varchar,
+        level varchar""",
+    "dim_indicator": """
+        indicator_id varchar, category varchar, name_zh varchar, name_en varchar,
+        unit varchar""",
+    "dim_document": """
+        document_id varchar, url varchar, title varchar, published_at date,
+        fetched_at timestamp, content_sha256 varchar""",
+    "fct_mentions": """
+        mention_id varchar, fact_id varchar, document_id varchar, char_start integer,
+        char_end integer, sentence varchar, raw_text varchar""",
+}
+FACT_DDL = """
+    fact_id varchar, indicator_id varchar, region_id varchar, period_start date,
+    period_end date, status varchar, value double, unit varchar, qualifier varchar,
+    mention_count integer, document_count integer, evidence varchar, source_url varchar"""
+FACT_TABLES = ("fct_investment", "fct_output", "fct_compute")
+for _t in FACT_TABLES:
+    DDL[_t] = FACT_DDL
+
+
+def write_build(path: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
+    """Write the tables into a fresh DuckDB file and checkpoint it: staging models in
+    schema `staging`, everything else in `main`, as dbt lays out the build copy."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema if not exists staging")
+        for name, rows in tables.items():
+            schema = "staging" if name.startswith("stg_") else "main"
+            con.execute(f"create table {schema}.{name} ({DDL[name]})")
+            if rows:
+                cols = list(rows[0])
+                con.executemany(
+                    f"insert into {schema}.{name} ({', '.join(cols)}) "
+                    f"values ({', '.join('?' for _ in cols)})",
+                    [[r[c] for c in cols] for r in rows])
+        con.execute("create schema if not exists gate")
+        for name, select in gate_views().items():
+            # a table it reads may be left out on purpose: the gate reports it unreadable
+            with contextlib.suppress(duckdb.CatalogException, duckdb.BinderException):
+                con.execute(f'create view gate."{name}" as {select}')
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return path
+
+
+@functools.cache
+def gate_views() -> dict[str, str]:
+    """View name -> SELECT of dbt's `gate` models, compiled by dbt (once a process)."""
+    from ingest.build.dbt_build import run_dbt
+
+    with tempfile.TemporaryDirectory(prefix="zw-gate-views-") as tmp:
+        landing = Path(tmp) / "landing.duckdb"
+        duckdb.connect(str(landing)).close()
+        res = run_dbt("compile", Path(tmp) / "build.duckdb", landing, Path(tmp) / "dbt",
+                      extra_args=["--select", "path:models/gate"])
+        compiled = Path(tmp) / "dbt" / "target" / "compiled" / "zonewatch" / "models" / "gate"
+        views = {f.stem: f.read_text(encoding="utf-8") for f in compiled.glob("*.sql")}
+    if not res.success or not views:
+        raise RuntimeError(f"dbt compile of the gate views failed: {res}")
+    return views
+
 
 # indicator -> (keyword as printed, unit surface after the number, fact table)
 _SURFACE: dict[str, tuple[str, str]] = {
@@ -77,12 +165,12 @@ def _frame(rows: dict[str, list[Any]]) -> pd.DataFrame:
 
 
 def _qualified(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """schema.table as the fixture builder created it (staging models may live in
+    """schema.table as write_build created it (staging models may live in
     their own schema, as dbt lays them out)."""
     row = con.execute("select schema_name from duckdb_tables() where table_name = ?",
                       [table]).fetchone()
     if row is None:
-        raise LookupError(f"the fixture builder created no table {table}")
+        raise LookupError(f"write_build created no table {table}")
     return f'"{row[0]}"."{table}"'
 
 
@@ -100,7 +188,7 @@ def build_copy(path: str | Path, n_mentions: int = 100_000, n_facts: int = 20_00
     """Write a build copy with these sizes to `path`; returns the row counts."""
     rng = random.Random(f"zonewatch-gate:{seed}")
     path = Path(path)
-    write_build(path, {name: [] for name in DDL})  # the fixture builder's schema, empty
+    write_build(path, {name: [] for name in DDL})  # the schema above, empty
 
     regions_all, subjects = _regions()
     indicators = {r["indicator_id"]: r for r in _read_csv("indicators.csv")}

@@ -16,6 +16,19 @@ header answers a matching `If-None-Match` / `If-Modified-Since` with a 304
 (`server.not_modified[path]` counts them; `server.conditional[path]` counts requests
 that carried validators). `server.hit_times[path]` has the monotonic time of each
 request, `server.last_headers[path]` the last request's headers.
+
+Throwaway servers (tests/services.py), one each per session, on free 127.0.0.1 ports,
+never the machine's own PostgreSQL (5432) or Redis (6379):
+
+* `postgres_server` — a `PostgresServer` (host, port, user `postgres`, trust auth;
+  `.dsn(dbname)`, `.url(dbname, driver)`) started from a fresh `initdb`;
+* `redis_server` — a `RedisServer` (host, port; `.url(db)`).
+
+Skipped, saying so, when the server's program is not installed (`make tools`).
+
+Tiers: a test that uses either fixture is marked `services`, and every `services` test
+is `slow` too, so `make test-fast` (`-m "not slow"`) needs no server, no network and no
+program that `make tools` installs; `SLOW` and `SERVICES` below mark the rest.
 """
 
 from __future__ import annotations
@@ -32,6 +45,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from tests.services import (
+    PostgresServer,
+    RedisServer,
+    ServiceError,
+    ServiceUnavailable,
+    start_postgres,
+    start_redis,
+)
 
 HOST = "127.0.0.1"
 HANG_LIMIT_S = 5.0  # a "hang" reply blocks at most this long (or until teardown)
@@ -204,3 +226,71 @@ def local_site(
 @pytest.fixture
 def samples_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "samples"
+
+
+# --------------------------------------------------------------------------- services
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL for the session (see tests/services.py)."""
+    try:
+        with start_postgres() as server:
+            yield server
+    except ServiceUnavailable as e:
+        pytest.skip(str(e))
+    except ServiceError as e:
+        pytest.fail(f"throwaway PostgreSQL: {e}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway Redis for the session (see tests/services.py)."""
+    try:
+        with start_redis() as server:
+            yield server
+    except ServiceUnavailable as e:
+        pytest.skip(str(e))
+    except ServiceError as e:
+        pytest.fail(f"throwaway Redis: {e}", pytrace=False)
+
+
+# --------------------------------------------------------------------------- tiers
+
+SERVICE_FIXTURES = frozenset({"postgres_server", "redis_server"})
+
+# Tests that need a program `make tools` installs (node id prefixes, from tests/).
+SERVICES = (
+    "compose/test_compose.py::test_docker_compose_config_is_valid",
+    "compose/test_compose.py::test_docker_compose_lists_every_service_and_volume",
+    "compose/test_compose.py::test_resolved_config_still_matches_the_schema",
+    "compose/test_compose.py::test_missing_secret_is_refused",
+)
+
+# Tests that take long on a 2-core machine (node id prefixes, from tests/): the fast
+# tier stays under 3 minutes without them. Left in it: one dbt build (tests/dbt's module
+# fixture and the checks on it) and the gate's frame, config and GX-route tests.
+SLOW = (
+    "gate/test_gate.py",  # a Great Expectations run per test, ~10 s each, ~6 min in all
+    "dbt/test_dbt_build.py::test_fact_ids_stable_across_builds",  # two more dbt builds
+    "dbt/test_dbt_build.py::test_unknown_indicator_fails_build",  # another dbt build
+    "dbt/test_dbt_build.py::test_incremental_build_mirrors_a_landing_zone_that_lost_a_page",
+    "unit/test_bench_smoke.py::test_scale_bench_runs_a_small_size_end_to_end",  # ~1.5 min
+)
+
+_TESTS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            rel = item.path.resolve().relative_to(_TESTS_DIR).as_posix()
+        except ValueError:
+            continue
+        nodeid = rel + item.nodeid[item.nodeid.index("::"):] if "::" in item.nodeid else rel
+        needs_service = bool(SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if needs_service or nodeid.startswith(SERVICES) or item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.services)
+            item.add_marker(pytest.mark.slow)
+        elif nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

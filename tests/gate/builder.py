@@ -1,57 +1,21 @@
 """A small build copy written directly with the duckdb API: good rows, mutable per test.
 
 `good_build()` returns table -> list of row dicts; tests change rows and call
-`write_build(path, tables)`. Column lists follow docs/design.md (landing tables,
-as the dbt staging views expose them) and ../shared/CONTRACT.md (marts, dims). The
-gate's views (dbt_project/models/gate) are created over them from dbt's own compiled
-SQL, so the gate reads these tables through the same views as a real build copy.
+`write_build(path, tables)`. The schema (`DDL`, `FACT_DDL`, `FACT_TABLES`), `write_build`
+and `gate_views` live in benchmarks/buildcopy.py, which the gate benchmark shares
+(tests import benchmarks, never the other way round); they are re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import functools
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-import duckdb
+from benchmarks.buildcopy import DDL, FACT_DDL, FACT_TABLES, gate_views, write_build
 
-DDL: dict[str, str] = {
-    "stg_landing__documents": """
-        document_id varchar, content_sha256 varchar, url varchar, title varchar, published_at date,
-        published_at_source varchar, fetched_at timestamp, encoding varchar,
-        encoding_source varchar, text varchar, text_length integer, cjk_share double,
-        status varchar, reject_reason varchar, extractor_version varchar,
-        processed_at timestamp""",
-    "stg_landing__mentions": """
-        mention_id varchar, document_id varchar, char_start integer, char_end integer,
-        raw_text varchar, sentence varchar, value double, value_high double, unit varchar,
-        qualifier varchar, indicator_id varchar, category varchar, status varchar,
-        period_start date, period_end date, period_basis varchar, region_id varchar,
-        region_text varchar, region_basis varchar, extractor_version varchar""",
-    "dim_region": """
-        region_id varchar, name_zh varchar, aliases varchar, parent_region_id varchar,
-        level varchar""",
-    "dim_indicator": """
-        indicator_id varchar, category varchar, name_zh varchar, name_en varchar,
-        unit varchar""",
-    "dim_document": """
-        document_id varchar, url varchar, title varchar, published_at date,
-        fetched_at timestamp, content_sha256 varchar""",
-    "fct_mentions": """
-        mention_id varchar, fact_id varchar, document_id varchar, char_start integer,
-        char_end integer, sentence varchar, raw_text varchar""",
-}
-FACT_DDL = """
-    fact_id varchar, indicator_id varchar, region_id varchar, period_start date,
-    period_end date, status varchar, value double, unit varchar, qualifier varchar,
-    mention_count integer, document_count integer, evidence varchar, source_url varchar"""
-FACT_TABLES = ("fct_investment", "fct_output", "fct_compute")
-for _t in FACT_TABLES:
-    DDL[_t] = FACT_DDL
+__all__ = ["DDL", "FACT_DDL", "FACT_TABLES", "fact_row", "gate_views", "good_build",
+           "write_build"]
 
 TS = datetime(2024, 5, 1, 12, 0, 0)
 Y2023 = (date(2023, 1, 1), date(2023, 12, 31))
@@ -134,52 +98,6 @@ def good_build() -> dict[str, list[dict[str, Any]]]:
     t["dim_indicator"] = [dict(zip(("indicator_id", "category", "name_zh", "name_en", "unit"),
                                    r, strict=True)) for r in INDICATORS]
     return copy.deepcopy(t)
-
-
-def write_build(path: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
-    """Write the tables into a fresh DuckDB file and checkpoint it: staging models in
-    schema `staging`, everything else in `main`, as dbt lays out the build copy."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("create schema if not exists staging")
-        for name, rows in tables.items():
-            schema = "staging" if name.startswith("stg_") else "main"
-            con.execute(f"create table {schema}.{name} ({DDL[name]})")
-            if rows:
-                cols = list(rows[0])
-                con.executemany(
-                    f"insert into {schema}.{name} ({', '.join(cols)}) "
-                    f"values ({', '.join('?' for _ in cols)})",
-                    [[r[c] for c in cols] for r in rows])
-        con.execute("create schema if not exists gate")
-        for name, select in gate_views().items():
-            # a table it reads may be left out on purpose: the gate reports it unreadable
-            with contextlib.suppress(duckdb.CatalogException, duckdb.BinderException):
-                con.execute(f'create view gate."{name}" as {select}')
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return path
-
-
-@functools.cache
-def gate_views() -> dict[str, str]:
-    """View name -> SELECT of dbt's `gate` models, compiled by dbt (once a process)."""
-    from ingest.build.dbt_build import run_dbt
-
-    with tempfile.TemporaryDirectory(prefix="zw-gate-views-") as tmp:
-        landing = Path(tmp) / "landing.duckdb"
-        duckdb.connect(str(landing)).close()
-        res = run_dbt("compile", Path(tmp) / "build.duckdb", landing, Path(tmp) / "dbt",
-                      extra_args=["--select", "path:models/gate"])
-        compiled = Path(tmp) / "dbt" / "target" / "compiled" / "zonewatch" / "models" / "gate"
-        views = {f.stem: f.read_text(encoding="utf-8") for f in compiled.glob("*.sql")}
-    if not res.success or not views:
-        raise RuntimeError(f"dbt compile of the gate views failed: {res}")
-    return views
 
 
 def fact_row(i: int, **over: Any) -> dict[str, Any]:

@@ -2,17 +2,17 @@
 tests/dbt, compared with the DuckDB build of the same landing, and the atomic schema
 switch of publish_postgres under concurrent readers.
 
-Needs a PostgreSQL server (ZONEWATCH_TEST_PG_DSN, default: postgres on 127.0.0.1:5432);
-failing (not skipped) when none answers. Every test works in a throwaway database
-`zonewatch_test_<random>` created here and dropped at the end; no other database is
-touched.
+Runs against the throwaway PostgreSQL of the `postgres_server` fixture (tests/conftest.py,
+tests/services.py: a fresh `initdb` on a free 127.0.0.1 port, never the machine's 5432);
+skipped when PostgreSQL's programs are not installed (`make tools`), failing when the
+server does not start. Every test works in a database `zonewatch_test_<random>` created
+here and dropped at the end.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import random
 import sys
 import threading
@@ -29,10 +29,11 @@ import psycopg2
 import pytest
 from psycopg2.extensions import make_dsn, parse_dsn
 
+from tests.services import PostgresServer
+
 REPO = Path(__file__).resolve().parents[2]
-ADMIN_DSN = os.environ.get(
-    "ZONEWATCH_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-)
+# The admin connection; host and port are those of the `postgres_server` fixture's server.
+ADMIN_DSN = "user=postgres dbname=postgres"
 MARTS = (
     "dim_document",
     "dim_indicator",
@@ -70,19 +71,20 @@ fx = _load_dbt_fixtures()
 
 
 @pytest.fixture(scope="module")
-def pg_dsn() -> Iterator[str]:
+def pg_dsn(postgres_server: PostgresServer) -> Iterator[str]:
+    admin_dsn = make_dsn(ADMIN_DSN, host=postgres_server.host, port=postgres_server.port)
     try:
-        admin = psycopg2.connect(ADMIN_DSN, connect_timeout=3)
+        admin = psycopg2.connect(admin_dsn, connect_timeout=3)
     except psycopg2.OperationalError as exc:
-        pytest.fail(f"no PostgreSQL at {ADMIN_DSN!r}: {exc} (the serving tests need the "
-                    "machine's PostgreSQL; set ZONEWATCH_TEST_PG_DSN to use another)")
+        pytest.fail(f"no PostgreSQL at {admin_dsn!r}: {exc} (the throwaway server of "
+                    "tests/services.py stopped answering)")
     admin.autocommit = True
     dbname = f"zonewatch_test_{uuid.uuid4().hex[:12]}"
     with admin.cursor() as cur:
         # UTF8: substring() must count code points like Python (the offsets test)
         cur.execute(f"create database \"{dbname}\" encoding 'UTF8' template template0")
     try:
-        yield make_dsn(ADMIN_DSN, dbname=dbname)
+        yield make_dsn(admin_dsn, dbname=dbname)
     finally:
         with admin.cursor() as cur:
             cur.execute(f'drop database if exists "{dbname}" with (force)')

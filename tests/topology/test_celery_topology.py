@@ -1,11 +1,13 @@
 """The deployment topology, for real, on this machine: api-server, scheduler, dag-processor
-and two Celery workers as separate processes, the metadata DB in the local PostgreSQL, the
-broker in the local Redis. One run of zonewatch_pipeline over fixture pages served on
-127.0.0.1 must succeed, publish the warehouse, and have tasks executed by both workers.
+and two Celery workers as separate processes, the metadata DB in PostgreSQL, the broker in
+Redis: the throwaway servers of the `postgres_server` and `redis_server` fixtures
+(tests/services.py: own data directory, free 127.0.0.1 ports; never the machine's 5432 or
+6379). One run of zonewatch_pipeline over fixture pages served on 127.0.0.1 must succeed,
+publish the warehouse, and have tasks executed by both workers.
 
 Isolation and cleanup:
 
-* a throwaway database `zw_topo_<token>` (metadata DB and Celery result backend), dropped
+* a database `zw_topo_<token>` (metadata DB and Celery result backend), dropped
   at the end (its connections terminated first);
 * a Redis db number in 7..15 that is empty when the test starts (DBSIZE 0), claimed with a
   key, FLUSHDB'd at the end;
@@ -18,7 +20,8 @@ Isolation and cleanup:
   SIGKILLs anything still carrying the token (task runners call setpgid and leave the
   group), and asserts that no such process, database, Redis key or directory is left.
 
-Never skipped: PostgreSQL or Redis unreachable is a failure that says so.
+Skipped only when initdb/postgres or redis-server is not installed (`make tools`
+installs them); a server that does not start or answer is a failure that says so.
 `ZW_TOPO_KEEP=1` keeps the temporary directory (logs) for debugging.
 """
 
@@ -45,14 +48,14 @@ from typing import Any
 
 import pytest
 
+from tests.services import PostgresServer, RedisServer
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SAMPLES = PROJECT_ROOT / "samples" / "corpus"
 DAG_ID = "zonewatch_pipeline"
 FACT_TABLES = ("fct_investment", "fct_output", "fct_compute")
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_DBS = range(7, 16)
 REDIS_CLAIM_KEY = "zw_topo:claimed_by"
 WORKERS = ("w1", "w2")
@@ -102,44 +105,42 @@ def _first_error(path: Path) -> str:
 # -- services ---------------------------------------------------------------------------
 
 
-def _pg_connect(dbname: str) -> Any:
+def _pg_connect(pg: PostgresServer, dbname: str) -> Any:
     import psycopg2
 
     try:
-        conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname,
-                                connect_timeout=5)
+        conn = psycopg2.connect(pg.dsn(dbname), connect_timeout=5)
     except psycopg2.OperationalError as e:
         pytest.fail(
-            f"PostgreSQL is unreachable at {PG_HOST}:{PG_PORT} as user {PG_USER!r} "
+            f"PostgreSQL is unreachable at {pg.host}:{pg.port} as user {pg.user!r} "
             f"(database {dbname!r}): {str(e).strip()}\n"
-            "The topology test needs the machine's PostgreSQL (trust auth) and fails "
-            "rather than skip: start it, or deselect with -m 'not topology'.",
+            "The topology test's throwaway PostgreSQL (tests/services.py) stopped "
+            "answering.",
             pytrace=False)
     conn.autocommit = True
     return conn
 
 
-def _redis(db: int) -> Any:
+def _redis(server: RedisServer, db: int) -> Any:
     import redis
 
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db, socket_timeout=5,
+    client = redis.Redis(host=server.host, port=server.port, db=db, socket_timeout=5,
                          socket_connect_timeout=5)
     try:
         client.ping()
     except redis.RedisError as e:
         pytest.fail(
-            f"Redis is unreachable at {REDIS_HOST}:{REDIS_PORT} (db {db}): {e}\n"
-            "The topology test needs the machine's Redis and fails rather than skip: "
-            "start it, or deselect with -m 'not topology'.",
+            f"Redis is unreachable at {server.host}:{server.port} (db {db}): {e}\n"
+            "The topology test's throwaway Redis (tests/services.py) stopped answering.",
             pytrace=False)
     return client
 
 
-def _claim_redis_db(token: str) -> int:
+def _claim_redis_db(server: RedisServer, token: str) -> int:
     """The first db in REDIS_DBS that is empty, claimed with a key so that a concurrent
     run of this test picks another one."""
     for n in REDIS_DBS:
-        client = _redis(n)
+        client = _redis(server, n)
         try:
             if client.dbsize() != 0:
                 continue
@@ -148,7 +149,7 @@ def _claim_redis_db(token: str) -> int:
         finally:
             client.close()
     pytest.fail(f"no empty Redis db among {REDIS_DBS.start}..{REDIS_DBS.stop - 1} on "
-                f"{REDIS_HOST}:{REDIS_PORT}: the topology test will not share a db with "
+                f"{server.host}:{server.port}: the topology test will not share a db with "
                 "anything else (FLUSHDB a leftover one if it is yours)", pytrace=False)
 
 
@@ -182,6 +183,8 @@ class Proc:
 @dataclass
 class Topology:
     root: Path
+    pg: PostgresServer
+    redis: RedisServer
     token: str = field(default_factory=lambda: secrets.token_hex(4))
     airflow: str = field(default_factory=_airflow_bin)
     api_port: int = field(default_factory=_free_port)
@@ -211,20 +214,20 @@ class Topology:
     # -- set-up -------------------------------------------------------------------------
 
     def create_backends(self) -> None:
-        admin = _pg_connect("postgres")
+        admin = _pg_connect(self.pg, "postgres")
         try:
             with admin.cursor() as cur:
                 cur.execute(f'CREATE DATABASE "{self.db}"')
             self.db_created = True
         finally:
             admin.close()
-        self.redis_db = _claim_redis_db(self.token)
+        self.redis_db = _claim_redis_db(self.redis, self.token)
 
     def env(self, home: Path, **extra: str) -> dict[str, str]:
         assert self.redis_db is not None
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("AIRFLOW", "ZONEWATCH_", "ZW_TOPO_"))}
-        pg = f"postgres@{PG_HOST}:{PG_PORT}/{self.db}"
+        pg = f"{self.pg.user}@{self.pg.host}:{self.pg.port}/{self.db}"
         api = f"http://127.0.0.1:{self.api_port}"
         env |= {
             "ZW_TOPO_RUN": self.token,  # marks every process of this test (leftover check)
@@ -239,7 +242,7 @@ class Topology:
             # uv.lock; nothing this deployment runs uses the async engine, so turn it off
             # (else every Airflow process dies at import: No module named 'asyncpg').
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": "",
-            "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{self.redis_db}",
+            "AIRFLOW__CELERY__BROKER_URL": self.redis.url(self.redis_db),
             # The driver spelled out: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg
             # (v3), which is not installed; psycopg2 is.
             "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://{pg}",
@@ -319,7 +322,7 @@ class Topology:
 
     def meta(self) -> Any:
         if self._meta is None:
-            self._meta = _pg_connect(self.db)
+            self._meta = _pg_connect(self.pg, self.db)
         return self._meta
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -353,7 +356,8 @@ class Topology:
     def workers_answering(self) -> bool:
         from celery import Celery
 
-        app = Celery(broker=f"redis://{REDIS_HOST}:{REDIS_PORT}/{self.redis_db}")
+        assert self.redis_db is not None
+        app = Celery(broker=self.redis.url(self.redis_db))
         try:
             replies = app.control.ping(timeout=1.0) or []
         finally:
@@ -423,13 +427,13 @@ class Topology:
                 self._meta.close()
             self._meta = None
         if self.redis_db is not None:
-            client = _redis(self.redis_db)
+            client = _redis(self.redis, self.redis_db)
             try:
                 client.flushdb()
             finally:
                 client.close()
         if self.db_created:
-            admin = _pg_connect("postgres")
+            admin = _pg_connect(self.pg, "postgres")
             try:
                 with admin.cursor() as cur:
                     cur.execute("select pg_terminate_backend(pid) from pg_stat_activity"
@@ -443,7 +447,7 @@ class Topology:
         stray = _token_pids(self.token)
         if stray:
             found.append(f"processes still running: {stray}")
-        admin = _pg_connect("postgres")
+        admin = _pg_connect(self.pg, "postgres")
         try:
             with admin.cursor() as cur:
                 cur.execute("select datname from pg_database where datname like 'zw_topo_%%'"
@@ -453,7 +457,7 @@ class Topology:
         finally:
             admin.close()
         if self.redis_db is not None:
-            client = _redis(self.redis_db)
+            client = _redis(self.redis, self.redis_db)
             try:
                 if client.dbsize():
                     found.append(f"Redis db {self.redis_db} not empty")
@@ -465,11 +469,12 @@ class Topology:
 
 
 @pytest.fixture
-def topology() -> Iterator[Topology]:
-    # Fail (not skip) before creating anything when a service is down.
-    _pg_connect("postgres").close()
-    _redis(0).close()
-    topo = Topology(root=Path(tempfile.mkdtemp(prefix="zw-topo-")))
+def topology(postgres_server: PostgresServer, redis_server: RedisServer) -> Iterator[Topology]:
+    # Fail before creating anything when a service does not answer.
+    _pg_connect(postgres_server, "postgres").close()
+    _redis(redis_server, 0).close()
+    topo = Topology(root=Path(tempfile.mkdtemp(prefix="zw-topo-")), pg=postgres_server,
+                    redis=redis_server)
     try:
         yield topo
     finally:

@@ -1,9 +1,12 @@
-"""HostLimiter: minimum interval between starts per host, and a per-host concurrency cap."""
+"""HostLimiter: minimum interval between starts per host, and a per-host concurrency cap.
+
+No real sleeps: the limiter's `clock` and `sleep` are fakes, and a slot is held by
+waiting for the other holder, not for a while.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -22,6 +25,31 @@ class FakeClock:
     def sleep(self, s: float) -> None:
         with self.lock:
             self.now += s
+
+
+class ThreadClock:
+    """A fake clock for several threads: each thread's time moves only by its own sleeps
+    (every thread starts at the same instant), the way sleeps in parallel threads overlap
+    on a real clock instead of adding up. `join()` moves the calling thread to the latest
+    time any thread reached, as waiting for them all would."""
+
+    def __init__(self, start: float = 100.0) -> None:
+        self.start = start
+        self.lock = threading.Lock()
+        self.times: dict[int, float] = {}
+
+    def __call__(self) -> float:
+        with self.lock:
+            return self.times.get(threading.get_ident(), self.start)
+
+    def sleep(self, s: float) -> None:
+        me = threading.get_ident()
+        with self.lock:
+            self.times[me] = self.times.get(me, self.start) + s
+
+    def join(self) -> None:
+        with self.lock:
+            self.times[threading.get_ident()] = max([self.start, *self.times.values()])
 
 
 def test_min_interval_between_starts_fake_clock() -> None:
@@ -72,11 +100,15 @@ def test_configure_and_min_interval_only_slow_down() -> None:
 
 
 def test_concurrency_cap_real_threads() -> None:
-    lim = HostLimiter(rate_per_s=None, concurrency=2)
+    clock = ThreadClock()
+    lim = HostLimiter(rate_per_s=None, concurrency=2, clock=clock, sleep=clock.sleep)
     lock = threading.Lock()
     in_flight = 0
     peak = 0
     done = 0
+    # Each slot is held until a second thread holds one too: the cap is reached every
+    # time, and a third holder (a broken cap) would show in `peak`.
+    both_in = threading.Barrier(2, timeout=10)
 
     def work() -> None:
         nonlocal in_flight, peak, done
@@ -84,7 +116,7 @@ def test_concurrency_cap_real_threads() -> None:
             with lock:
                 in_flight += 1
                 peak = max(peak, in_flight)
-            time.sleep(0.02)
+            both_in.wait()
             with lock:
                 in_flight -= 1
                 done += 1
@@ -99,25 +131,27 @@ def test_concurrency_cap_real_threads() -> None:
     assert lim.stats("a").max_in_flight <= 2 and lim.stats("a").in_flight == 0
 
 
-def test_rate_real_clock_lower_bound() -> None:
-    lim = HostLimiter(rate_per_s=40.0, concurrency=4)
+def test_rate_lower_bound_threads_fake_clock() -> None:
+    clock = ThreadClock()
+    lim = HostLimiter(rate_per_s=40.0, concurrency=4, clock=clock, sleep=clock.sleep)
     starts: list[float] = []
     lock = threading.Lock()
 
     def work() -> None:
         with lim.slot("a"), lock:
-            starts.append(time.monotonic())
+            starts.append(clock())
 
     threads = [threading.Thread(target=work) for _ in range(9)]
-    t0 = time.monotonic()
+    t0 = clock()
     for t in threads:
         t.start()
     for t in threads:
         t.join(10)
+    clock.join()
     starts.sort()
     # 9 starts at 40/s span at least 8 intervals of 25 ms (can never be faster)
     assert starts[-1] - starts[0] >= 8 * 0.025 - 0.005
-    assert time.monotonic() - t0 < 5.0  # generous upper bound
+    assert clock() - t0 < 5.0  # generous upper bound
 
 
 def test_slot_released_on_exception() -> None:
