@@ -1,4 +1,4 @@
-"""robots.txt, fetched once per origin per run (`RobotsCache`), read with urllib.robotparser.
+"""robots.txt, fetched once per origin per run (`RobotsCache`), read with Protego.
 
 `RobotsCache(get)` takes a function `get(robots_url)` that returns something with
 `status`, `body` and `error` (a `ingest.fetch.http.FetchResult` does; `robots_getter`
@@ -10,6 +10,11 @@ builds one on top of `fetch`). What an answer means (RFC 9309, section 2.3.1):
   origin is disallowed for this run (the reason is kept in `failures`, and URLs
   skipped for it are recorded as fetch errors, so they are retried next run).
 
+Rules are read by Protego (Scrapy's parser: RFC 9309 matching, `*` and `$` wildcards,
+longest match wins, Crawl-delay and Request-rate); the standard library's robotparser
+ignored wildcards. Every request of a crawl asks first: article pages, and the list
+pages, feeds and sitemaps discovery starts from.
+
 Thread-safe: concurrent lookups for one origin wait for a single fetch.
 """
 
@@ -17,13 +22,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from protego import Protego
 
 from ingest.fetch.http import DEFAULT_USER_AGENT, RequestSlot, fetch
 
@@ -63,14 +68,14 @@ class RobotsRules:
     origin: str
     state: str
     reason: str | None
-    parser: urllib.robotparser.RobotFileParser | None
+    parser: Protego | None
 
     def allowed(self, url: str, user_agent: str) -> bool:
         if self.state == "unreachable":
             return False
         if self.parser is None:
             return True
-        return self.parser.can_fetch(user_agent, url)
+        return bool(self.parser.can_fetch(url, user_agent))
 
     def crawl_delay(self, user_agent: str) -> float | None:
         if self.parser is None:
@@ -94,9 +99,7 @@ def _rules(origin: str, reply: RobotsReply) -> RobotsRules:
     if status is not None and 200 <= status < 300 and reply.error is None \
             and reply.body is not None:
         text = reply.body.decode("utf-8", errors="replace").lstrip("\ufeff")
-        parser = urllib.robotparser.RobotFileParser()
-        parser.parse(text.splitlines())
-        return RobotsRules(origin, "ok", None, parser)
+        return RobotsRules(origin, "ok", None, Protego.parse(text))
     why = reply.error or (f"http {status}" if status is not None else "no answer")
     return RobotsRules(origin, "unreachable", f"robots.txt unreachable ({why})", None)
 
