@@ -122,6 +122,16 @@ class _GateBlocked(Exception):
         super().__init__(summary_text, report_dir)
 
 
+class _Result:
+    """Stands for a step's result record (ingest.results): to_xcom() is all a task uses."""
+
+    def __init__(self, xcom: dict) -> None:
+        self._xcom = xcom
+
+    def to_xcom(self) -> dict:
+        return self._xcom
+
+
 @pytest.fixture
 def stub_pipeline(monkeypatch):
     """Records which step got which RunConfig; the real module is swapped back after."""
@@ -129,9 +139,10 @@ def stub_pipeline(monkeypatch):
     mod = types.ModuleType("ingest.pipeline")
     mod.GateBlocked = _GateBlocked
     for name in ("land_step", "process_step", "build_step", "gate_step", "publish_step"):
-        mod.__dict__[name] = (lambda n: lambda cfg: calls.append((n, cfg)) or {"step": n})(name)
+        mod.__dict__[name] = (lambda n: lambda cfg: calls.append((n, cfg)) or _Result(
+            {"step": n}))(name)
     mod.source_names = lambda cfg: ["a", "b"] if cfg.sources_file else []
-    mod.fetch_source_step = lambda cfg, name: calls.append((f"fetch:{name}", cfg)) or {}
+    mod.fetch_source_step = lambda cfg, name: calls.append((f"fetch:{name}", cfg)) or _Result({})
     monkeypatch.setitem(sys.modules, "ingest.pipeline", mod)
     return mod, calls
 
