@@ -74,15 +74,28 @@ class _Counts:
         self.bytes = 0
 
 
+def _stop(httpd: ThreadingHTTPServer, thread: threading.Thread,
+          tmp: tempfile.TemporaryDirectory[str] | None) -> None:
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+    if tmp is not None:
+        tmp.cleanup()
+
+
+class _QuietHandler(BaseHTTPRequestHandler):
+    """A loopback handler that logs nothing and gives up on an idle client after 10 s."""
+
+    timeout = 10
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return
+
+
 def _server(n: int, counts: _Counts) -> ThreadingHTTPServer:
     pages = {f"/p/{i}": _page(i) for i in range(n)}
 
-    class Handler(BaseHTTPRequestHandler):
-        timeout = 10
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            return
-
+    class Handler(_QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             body = pages.get(self.path)
             with counts.lock:
@@ -157,11 +170,7 @@ def bench_fetch(n: int = 1000, rate: float = 50.0, *, concurrency: int = 4,
                 "raw_pages": raw_pages,
             }
     finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-        if tmp is not None:
-            tmp.cleanup()
+        _stop(httpd, thread, tmp)
     return out
 
 
@@ -215,12 +224,7 @@ def _site_pages(n: int, seed: int = 0) -> tuple[dict[str, _SitePage], dict[str, 
 
 
 def _site_server(pages: dict[str, _SitePage], counts: _SiteCounts) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        timeout = 10
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            return
-
+    class Handler(_QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             page = pages.get(self.path)
             with counts.lock:
@@ -269,23 +273,16 @@ def _sources_yaml(urls: list[str], rate: float, revisit_after_hours: float | Non
 def _pipeline_run(label: str, sources_file: Path, workdir: Path, counts: _SiteCounts,
                   progress: Callable[[str], None]) -> dict[str, Any]:
     """fetch_and_land, process, build, gate, publish with a new RunConfig; each timed."""
+    from ingest import pipeline
     from ingest.config import RunConfig
-    from ingest.pipeline import (
-        BuildFailed,
-        GateBlocked,
-        build_step,
-        fetch_and_land_step,
-        gate_step,
-        process_step,
-        publish_step,
-    )
+    from ingest.pipeline import BuildFailed, GateBlocked
 
     cfg = RunConfig.create(workdir=workdir, sources_file=sources_file, run_id=f"bench-{label}")
     before = counts.snapshot()
     out: dict[str, Any] = {"run": label}
     clock = time.perf_counter
     t = clock()
-    land = fetch_and_land_step(cfg, progress).to_xcom()
+    land = pipeline.fetch_and_land_step(cfg, progress).to_xcom()
     out["fetch_land_s"] = round(clock() - t, 2)
     seen = counts.snapshot()
     out.update({k: seen[k] - before[k] for k in seen})
@@ -296,7 +293,7 @@ def _pipeline_run(label: str, sources_file: Path, workdir: Path, counts: _SiteCo
     out["achieved_req_per_s"] = (round(out["article_requests"] / out["fetch_s"], 1)
                                  if out["fetch_s"] else None)
     t = clock()
-    proc = process_step(cfg, progress).to_xcom()
+    proc = pipeline.process_step(cfg, progress).to_xcom()
     out["process_s"] = round(clock() - t, 2)
     out.update({"pages_processed": proc["pages_processed"], "mentions": proc["mentions"]})
     out["before_dbt_s"] = round(out["fetch_land_s"] + out["process_s"], 2)
@@ -304,18 +301,18 @@ def _pipeline_run(label: str, sources_file: Path, workdir: Path, counts: _SiteCo
                 "new_staging_rows": None, "gate_passed": None, "error": None})
     try:
         t = clock()
-        build = build_step(cfg, progress).to_xcom()
+        build = pipeline.build_step(cfg, progress).to_xcom()
         out["dbt_s"] = round(clock() - t, 2)
         out["incremental"] = build["incremental"]
         out["new_staging_rows"] = build["new_staging_rows"]
         t = clock()
-        gate = gate_step(cfg, progress).to_xcom()
+        gate = pipeline.gate_step(cfg, progress).to_xcom()
         out["gate_s"] = round(clock() - t, 2)
         out["gate_passed"] = gate["passed"]
         out["gate_warnings"] = gate["warnings"]
         out["quarantined"] = gate["quarantined"]
         t = clock()
-        publish_step(cfg, progress)
+        pipeline.publish_step(cfg, progress)
         out["publish_s"] = round(clock() - t, 2)
     except (BuildFailed, GateBlocked) as exc:  # report it; the next run still measures fetch
         out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
@@ -358,11 +355,7 @@ def bench_pipeline(n: int = 1000, rate: float = 50.0, *, seed: int = 0,
             say(f"pipeline {label}: {n} pages …")
             out["runs"].append(_pipeline_run(label, sources, wd, counts, say))
     finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-        if tmp is not None:
-            tmp.cleanup()
+        _stop(httpd, thread, tmp)
     return out
 
 

@@ -193,16 +193,9 @@ def _sources_yaml(path: Path, base: str, url_paths: list[str]) -> float:
 
 def _run_steps(label: str, sources: Path, workdir: Path, base: str,
                say: Callable[[str], None]) -> dict[str, Any]:
+    from ingest import pipeline
     from ingest.config import RunConfig
-    from ingest.pipeline import (
-        BuildFailed,
-        GateBlocked,
-        build_step,
-        fetch_and_land_step,
-        gate_step,
-        process_step,
-        publish_step,
-    )
+    from ingest.pipeline import BuildFailed, GateBlocked
 
     cfg = RunConfig.create(workdir=workdir, sources_file=sources, run_id=f"scale-{label}")
     quiet = lambda m: None if m.startswith("process:") else say(m)  # noqa: E731
@@ -225,7 +218,7 @@ def _run_steps(label: str, sources: Path, workdir: Path, base: str,
             f"RSS {out['rss_after_mb'][name]} MB (peak {out['peak_rss_after_mb'][name]})")
         return res
 
-    land = step("fetch_land", lambda: fetch_and_land_step(cfg, quiet).to_xcom())
+    land = step("fetch_land", lambda: pipeline.fetch_and_land_step(cfg, quiet).to_xcom())
     after = _server_stats(base)
     src = (land.get("sources") or [{}])[0]
     out["fetch"] = {k: src.get(k) for k in ("discovered", "skipped_fresh", "fetched",
@@ -233,15 +226,15 @@ def _run_steps(label: str, sources: Path, workdir: Path, base: str,
     out["fetch"]["landed_new"] = land.get("landed_new")
     out["fetch"]["article_requests_served"] = after["article_requests"] - before[
         "article_requests"] - 1  # the /__stats request itself
-    proc = step("process", lambda: process_step(cfg, quiet).to_xcom())
+    proc = step("process", lambda: pipeline.process_step(cfg, quiet).to_xcom())
     out["process"] = proc
     try:
-        build = step("dbt", lambda: build_step(cfg, quiet).to_xcom())
+        build = step("dbt", lambda: pipeline.build_step(cfg, quiet).to_xcom())
         out["build"] = {"incremental": build["incremental"],
                         "new_staging_rows": build["new_staging_rows"]}
-        gate = step("gate", lambda: gate_step(cfg, quiet).to_xcom())
+        gate = step("gate", lambda: pipeline.gate_step(cfg, quiet).to_xcom())
         out["gate"] = {k: gate[k] for k in ("passed", "warnings", "quarantined")}
-        step("publish", lambda: publish_step(cfg, quiet))
+        step("publish", lambda: pipeline.publish_step(cfg, quiet))
     except (BuildFailed, GateBlocked) as exc:
         out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
         say(f"[{label}] {out['error']}")

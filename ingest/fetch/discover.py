@@ -36,6 +36,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -280,6 +281,19 @@ class _Run:
                 logger.info("discover %s: stopped pagination at max_list_pages=%d (%s)",
                             self.source.name, self.source.max_list_pages, entry)
 
+    def xml_body(self, url: str) -> bytes | None:
+        """The feed's or sitemap's bytes, gunzipped when gzip; None (recorded) on failure."""
+        got = self.fetch(url)
+        return None if got is None else self.gunzipped(url, got[1])
+
+    def parsed(self, url: str, body: bytes) -> Any:
+        """The XML root of a feed or sitemap; None (recorded) when it is not well-formed."""
+        try:
+            return xml_root(body)
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            self.error(url, "parse", f"not well-formed XML: {exc}")
+            return None
+
     def gunzipped(self, url: str, body: bytes) -> bytes | None:
         """`body`, gunzipped when it is gzip (capped at max_sitemap_bytes); None, with the
         error recorded, when it cannot be."""
@@ -302,16 +316,11 @@ class _Run:
         return decode(body, content_type).text
 
     def feed(self, url: str) -> Iterator[Discovered]:
-        got = self.fetch(url)
-        if got is None:
-            return
-        body = self.gunzipped(url, got[1])
+        body = self.xml_body(url)
         if body is None:
             return
-        try:
-            root = xml_root(body)
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            self.error(url, "parse", f"not well-formed XML: {exc}")
+        root = self.parsed(url, body)
+        if root is None:
             return
         via = f"feed:{url}"
         top = local_name(root)
@@ -352,14 +361,10 @@ class _Run:
             self.error(url, "limit", f"more than {self.max_sitemaps} sitemaps; not fetched")
             return
         self.sitemaps += 1
-        got = self.fetch(url)
-        if got is None:
-            return
-        body = self.gunzipped(url, got[1])
+        body = self.xml_body(url)
         if body is None:
             return
-        if (got[1][:2] != GZIP_MAGIC and urlsplit(url).path.lower().endswith(".gz")
-                and body.lstrip()[:1] != b"<"):
+        if urlsplit(url).path.lower().endswith(".gz") and body.lstrip()[:1] != b"<":
             self.error(url, "decode", "'.gz' sitemap is neither gzip nor XML")
             return
         if len(body) > self.max_sitemap_bytes:
@@ -375,10 +380,8 @@ class _Run:
                     if self.full():
                         return
             return
-        try:
-            root = xml_root(body)
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            self.error(url, "parse", f"not well-formed XML: {exc}")
+        root = self.parsed(url, body)
+        if root is None:
             return
         top = local_name(root)
         if top == "urlset":
