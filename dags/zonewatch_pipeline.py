@@ -70,7 +70,10 @@ summary goes to the `zonewatch_notify` connection (http webhook or smtp) if one 
 Run `zonewatch failures` to list the failing expectations and the quarantined pages.
 The previously published warehouse is unchanged; readers keep the last good data.
 Fix the data or the rule, then clear `land` with its downstream tasks (or trigger a
-new run).
+new run). When one page is at fault, the summary prints the command that sets it aside,
+`zonewatch exclude URL|DOCUMENT_ID --reason TEXT --workdir DIR` (undo: `zonewatch
+include`); then clear `dbt_build` with its downstream tasks: every build leaves the
+excluded pages' facts out (the ledger is in the landing zone).
 
 Params: `input_dir` **or** `sources_file` (a given `sources_file` wins), `workdir`,
 `warehouse`. Defaults come from `ZONEWATCH_INPUT` / `ZONEWATCH_SOURCES`,

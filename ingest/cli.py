@@ -1,13 +1,18 @@
 """`zonewatch`: a thin command line over ingest.pipeline and ingest.evaluate.
 
 Exit codes of `run`: 0 published, 3 the quality gate blocked publication, 2 bad
-arguments or configuration, 1 anything else.
+arguments or configuration, 1 anything else. `exclude` / `include`: 0 done, 2 bad
+arguments or a page the landing zone does not hold (or, for `include`, that is not
+excluded), 1 another run holds the workdir or anything else.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
+import shlex
 import sys
 import tempfile
 import time
@@ -75,7 +80,61 @@ def _parser() -> argparse.ArgumentParser:
     fl.add_argument("--workdir", metavar="DIR", default="data")
     fl.add_argument("--run", metavar="ID", default=None, help="show one run in full")
     fl.add_argument("--all", action="store_true", help="include runs that passed")
+    ex = sub.add_parser("exclude", help="set a page aside: the next run leaves its facts out")
+    ex.add_argument("target", metavar="URL|DOCUMENT_ID",
+                    help="a document id, or a URL (every document of its canonical URL)")
+    ex.add_argument("--reason", metavar="TEXT", required=True, help="why (kept in the ledger)")
+    inc = sub.add_parser("include", help="undo `zonewatch exclude`: the next run publishes "
+                                         "the page's facts again")
+    inc.add_argument("target", metavar="URL|DOCUMENT_ID",
+                     help="an excluded document's id, or its URL")
+    for ledger in (ex, inc):
+        ledger.add_argument("--workdir", metavar="DIR", default="data")
+        ledger.add_argument("--by", metavar="NAME", default=None,
+                            help="who, for the ledger (default: $USER)")
     return p
+
+
+def _who(by: str | None) -> str:
+    if by is not None:
+        return by
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no login name, no passwd entry (containers)
+        return "unknown"
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    """`exclude` and `include`: one change to the landing zone's exclusion ledger."""
+    from ingest.config import Paths
+    from ingest.landing.store import LandingStore
+    from ingest.runlock import WorkdirBusy, workdir_lock
+
+    paths = Paths.create(args.workdir)
+    if not paths.landing_db.is_file():
+        raise ConfigError(f"no landing zone at {paths.landing_db}; run `zonewatch run` first")
+    by = _who(args.by)
+    where = "" if args.workdir == "data" else f" --workdir {shlex.quote(args.workdir)}"
+    try:
+        with workdir_lock(paths.workdir, f"zonewatch {args.command}"), \
+                LandingStore(paths) as store:
+            if args.command == "exclude":
+                res = store.exclude(args.target, reason=args.reason, by=by)
+                lines = [f"excluded {e.document_id} {e.url}: {e.reason} (by {e.excluded_by}); "
+                         f"the next run leaves its facts out (undo: zonewatch include "
+                         f"{e.document_id}{where})" for e in res.new]
+                lines += [f"already excluded {e.document_id} {e.url}: {e.reason} (by "
+                          f"{e.excluded_by}, {e.excluded_at:%Y-%m-%d %H:%M} UTC); left as it "
+                          "was" for e in res.already]
+            else:
+                lines = [f"included {e.document_id} {e.url} again (excluded by {e.excluded_by}, "
+                         f"{e.excluded_at:%Y-%m-%d %H:%M} UTC: {e.reason}); the next run "
+                         "publishes its facts" for e in store.include(args.target, by=by)]
+    except WorkdirBusy as exc:
+        print(f"zonewatch: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print("\n".join(lines))
+    return EXIT_OK
 
 
 def _failures(args: argparse.Namespace) -> int:
@@ -195,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         handler = {"run": _run, "eval": _eval, "summary": _summary,
-                   "failures": _failures, "serve-postgres": _serve_postgres}[args.command]
+                   "failures": _failures, "serve-postgres": _serve_postgres,
+                   "exclude": _ledger, "include": _ledger}[args.command]
         return handler(args)
     except ConfigError as exc:
         print(f"zonewatch: error: {exc}", file=sys.stderr)

@@ -304,9 +304,12 @@ def _staging_counts(db: Path) -> dict[str, int]:
 def gate_step(cfg: RunConfig, progress: Progress = _noop) -> Gated:
     """Great Expectations on the build copy; raises GateBlocked when a `block` check fails.
 
-    Row-level mention failures (severity `quarantine`) are set aside in the landing
-    zone's `quarantine` table, the build is redone without them and validated again, so
-    a few bad rows never stop the rest; systemic failures block.
+    Row-level failures (severity `quarantine`) in any layer set aside the mentions behind
+    them in the landing zone's `quarantine` table: a failing mention itself, or every
+    mention that states a failing fact. The build is redone without them and validated
+    again, so a few bad rows never stop the rest of the pages being published. Systemic
+    failures (more than gate.yml's quarantine shares of mentions or pages, a collapse in
+    row counts, a broken key) block, and then the gate sets nothing aside.
     """
     from ingest.gate.run import run_gate
     from ingest.landing.store import LandingStore
@@ -322,7 +325,10 @@ def gate_step(cfg: RunConfig, progress: Progress = _noop) -> Gated:
         _record_validation(cfg, res, _read(res.summary_path), suffix="-before-quarantine")
         with LandingStore(paths) as store:
             quarantined = store.quarantine(res.quarantine_rows, cfg.run_id)
-        progress(f"quarantined {len(res.quarantine_rows)} mention(s); rebuilding without them")
+        pages = len({r["document_id"] for r in res.quarantine_rows})
+        progress(f"quarantined {len(res.quarantine_rows)} mention(s) on {pages} page(s) "
+                 f"({', '.join(sorted({str(r['expectation']) for r in res.quarantine_rows}))}); "
+                 f"rebuilding without them")
         build_step(cfg, progress)
         digest = file_digest(paths.build_db)
         res = run_gate(paths.build_db, cfg.report_dir, published_db=published)

@@ -18,8 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pandas as pd
 
-__all__ = ["CHUNK_VECTORS", "chunks", "columns_read", "count_rows", "decode_ranks",
-           "encodable", "rows_by_key", "whole_frame"]
+__all__ = ["CHUNK_VECTORS", "chunks", "columns_read", "count_distinct", "count_rows",
+           "decode_ranks", "encodable", "mentions_of_facts", "rows_by_key", "whole_frame"]
 
 # x 2048 rows (DuckDB's vector size): 262,144 rows a chunk. Larger chunks save GX's
 # per-run overhead and cost memory in proportion.
@@ -120,6 +120,31 @@ def decode_ranks(con: duckdb.DuckDBPyConnection, table: str, column: str,
 def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     row = con.execute(f"select count(*) from {_relation(table)}").fetchone()  # noqa: S608 (fixed names)
     return int(row[0]) if row else 0
+
+
+def count_distinct(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    row = con.execute(f'select count(distinct "{column}") from {_relation(table)}'  # noqa: S608 (fixed names)
+                      ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def mentions_of_facts(con: duckdb.DuckDBPyConnection,
+                      fact_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+    """fact_id -> every mention that states it (rows of the gate's fct_mentions view, with
+    their page's url, sentence and raw_text), in mention_id order: what quarantine sets
+    aside for a failing fact. A fact no mention states is left out."""
+    if not fact_ids:
+        return {}
+    rel = con.execute(
+        f'select * from {_relation("fct_mentions")} as t '  # noqa: S608 (fixed names)
+        f'where "fact_id" in (select unnest(?)) order by "fact_id", "mention_id"',
+        [[str(k) for k in fact_ids]])
+    names = [d[0] for d in rel.description]
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for row in rel.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        out.setdefault(rec["fact_id"], []).append(rec)
+    return out
 
 
 def rows_by_key(con: duckdb.DuckDBPyConnection, table: str,

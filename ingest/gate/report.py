@@ -4,6 +4,8 @@ files (`gate.json`, every expectation's outcome; `summary.txt`, what on-call rea
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from ingest.gate.spec import GateSpec
 
-__all__ = ["Failure", "GateResult", "write_reports"]
+__all__ = ["Failure", "GateResult", "set_aside_command", "write_reports"]
+
+# Tables built from pages' mentions by the intermediate models, which leave the pages of
+# the exclusion ledger out: `zonewatch exclude` takes a page's rows out of these. The
+# staging frames (stg_landing__*) and dim_document keep every page, so a failure there
+# gets no command (setting the page aside would not change it).
+LEDGER_REACHES = frozenset({"fct_investment", "fct_output", "fct_compute", "fct_mentions"})
+# Example columns that name the page, best first.
+PAGE_COLUMNS = ("document_id", "url", "source_url")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,30 @@ def write_reports(res: GateResult, outcomes: list[dict[str, Any]], build_db: Pat
                                 encoding="utf-8")
 
 
+def _workdir_of(build_db: Path) -> Path | None:
+    """The workdir of a pipeline build copy (`<workdir>/build/warehouse.duckdb`)."""
+    workdir = build_db.parent.parent
+    if build_db.parent.name == "build" and (workdir / "landing.duckdb").is_file():
+        return workdir
+    return None
+
+
+def set_aside_command(f: Failure, example: Mapping[str, Any],
+                      workdir: Path | None = None) -> str | None:
+    """`zonewatch exclude <page> --reason "<expectation>"` for the page an example of a
+    blocking failure comes from, when setting that page aside takes the row out (the
+    failure's table is in LEDGER_REACHES); None otherwise."""
+    if f.severity != "block" or f.table not in LEDGER_REACHES:
+        return None
+    page = next((str(example[c]) for c in PAGE_COLUMNS if example.get(c)), None)
+    if page is None:
+        return None
+    reason = (f'"{f.expectation}"' if re.fullmatch(r"[\w.:-]+", f.expectation)
+              else shlex.quote(f.expectation))
+    where = f" --workdir {shlex.quote(str(workdir))}" if workdir else ""
+    return f"zonewatch exclude {shlex.quote(page)} --reason {reason}{where}"
+
+
 def _summary_text(res: GateResult, build_db: Path, published_db: Path | None,
                   rows: dict[str, int]) -> str:
     verdict = "PASSED" if res.passed else "BLOCKED - not published"
@@ -82,6 +116,7 @@ def _summary_text(res: GateResult, build_db: Path, published_db: Path | None,
         f"compared with published: {published_db or 'none'}",
         "",
     ]
+    workdir = _workdir_of(build_db)
     if res.quarantine_rows:
         lines += [f"{len(res.quarantine_rows)} mention(s) quarantined: set aside with their "
                   "reason (table `quarantine`), not published; the rest goes on", ""]
@@ -95,11 +130,16 @@ def _summary_text(res: GateResult, build_db: Path, published_db: Path | None,
         lines.append(f"{label} {f.expectation} on {f.table} ({f.suite}): {what}")
         if f.hint:
             lines.append(f"      first look: {f.hint}")
+        commands: list[str] = []  # one per page, however many of its rows are shown
         for i, ex in enumerate(f.examples, 1):
             lines.append(f"      example {i}:")
             for k, v in ex.items():
                 if v is not None:
                     lines.append(f"        {k}: {v}")
+            command = set_aside_command(f, ex, workdir)
+            if command and command not in commands:
+                commands.append(command)
+                lines.append(f"      set it aside: {command}")
         lines.append("")
     if not res.blocking and not res.warnings and not res.quarantined:
         lines += ["every expectation passed", ""]

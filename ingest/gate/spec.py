@@ -13,8 +13,8 @@ import yaml
 
 from ingest.config import EXPECTATIONS_DIR, SEEDS_DIR, ConfigError
 
-__all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "GATE_SCHEMA", "GateSpec", "TABLE_QUERIES",
-           "TableSource", "load_spec", "seed_enums"]
+__all__ = ["DEFAULT_CONFIG", "ExpectationSpec", "FACT_ROWS", "GATE_SCHEMA", "GateSpec",
+           "MENTION_ROWS", "TABLE_QUERIES", "TableSource", "load_spec", "seed_enums"]
 
 DEFAULT_CONFIG = EXPECTATIONS_DIR / "gate.yml"
 SEVERITIES = ("block", "warn", "quarantine")
@@ -57,9 +57,15 @@ class TableSource:
     url: str | None = None
     sentence: str | None = None
     context: tuple[str, ...] = ()  # always shown in examples, after the failing columns
+    # How a failing row leads to the mentions behind it, which quarantine sets aside:
+    # MENTION_ROWS (each row is a mention: its key is the mention_id), FACT_ROWS (each row
+    # is a fact: its mentions are the fct_mentions rows with its fact_id) or None (a row
+    # no mention stands behind: its expectations can only block or warn).
+    mentions: str | None = None
 
 
 GATE_SCHEMA = "gate"  # dbt_project/models/gate: one view `gate__<table>` per gate table
+MENTION_ROWS, FACT_ROWS = "mention", "fact"  # TableSource.mentions
 
 
 def _view(table: str, key: str, **kw: Any) -> TableSource:
@@ -72,12 +78,13 @@ TABLE_QUERIES: dict[str, TableSource] = {
         context=("status", "reject_reason", "text_chars")),
     "stg_landing__mentions": _view(
         "stg_landing__mentions", "mention_id", url="url", sentence="sentence",
-        context=("raw_text", "text_slice", "char_start", "char_end", "value", "unit")),
+        context=("raw_text", "text_slice", "char_start", "char_end", "value", "unit"),
+        mentions=MENTION_ROWS),
     **{t: _view(t, "fact_id", url="source_url", sentence="evidence",
-                context=("value", "unit", "indicator_id", "region_id"))
+                context=("value", "unit", "indicator_id", "region_id"), mentions=FACT_ROWS)
        for t in FACT_TABLES},
     "fct_mentions": _view("fct_mentions", "mention_id", url="url", sentence="sentence",
-                          context=("fact_id", "raw_text")),
+                          context=("fact_id", "raw_text"), mentions=MENTION_ROWS),
     "dim_region": _view("dim_region", "region_id"),
     "dim_indicator": _view("dim_indicator", "indicator_id"),
     "dim_document": _view("dim_document", "document_id", url="url", sentence="title"),
@@ -122,9 +129,15 @@ class GateSpec:
     collapse_min_published_rows: int
     examples_per_failure: int
     source: Path
-    # More failing rows than this share of a table is systemic: block, do not quarantine.
+    # Quarantine is for a few rows; past these it is systemic and blocks. One expectation:
+    # more failing rows than quarantine_max_share of its table and than quarantine_min_rows.
+    # The whole run: more mentions set aside than quarantine_max_share of all mentions and
+    # than quarantine_min_rows, or more pages than quarantine_max_page_share of the pages
+    # with mentions and than quarantine_min_pages.
     quarantine_max_share: float = 0.05
     quarantine_min_rows: int = 3
+    quarantine_max_page_share: float = 0.1
+    quarantine_min_pages: int = 2
 
     def for_suite(self, suite: str) -> tuple[ExpectationSpec, ...]:
         return tuple(e for e in self.expectations if e.suite == suite)
@@ -228,19 +241,27 @@ def load_spec(config_path: Path | None = None) -> GateSpec:
         ratio = float(thresholds.get("collapse_ratio", 0.5))
         q_share = float(thresholds.get("quarantine_max_share", 0.05))
         q_min = int(thresholds.get("quarantine_min_rows", 3))
+        q_page_share = float(thresholds.get("quarantine_max_page_share", 0.1))
+        q_min_pages = int(thresholds.get("quarantine_min_pages", 2))
         floor = int(thresholds.get("collapse_min_published_rows", 0))
         n_examples = int(raw.get("examples_per_failure", 3))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"gate config {path}: bad threshold: {e}") from e
-    if not 0 <= ratio <= 1 or not 0 <= q_share <= 1:
-        raise ConfigError(f"gate config {path}: collapse_ratio and quarantine_max_share "
-                          "must be within 0..1")
+    if not all(0 <= x <= 1 for x in (ratio, q_share, q_page_share)):
+        raise ConfigError(f"gate config {path}: collapse_ratio, quarantine_max_share and "
+                          "quarantine_max_page_share must be within 0..1")
+    if q_min < 0 or q_min_pages < 0:
+        raise ConfigError(f"gate config {path}: quarantine_min_rows and quarantine_min_pages "
+                          "must not be negative")
     bad = [e.name for e in specs if e.severity == "quarantine"
-           and (e.suite != "mentions" or not e.row_wise)]
+           and (not e.row_wise or any(TABLE_QUERIES[t].mentions is None
+                                      for t in suites[e.suite]))]
     if bad:
-        raise ConfigError(f"gate config {path}: only row-wise mention expectations can "
+        raise ConfigError(f"gate config {path}: only row-wise expectations on tables whose "
+                          f"rows are or come from mentions (mentions, facts) can "
                           f"quarantine: {bad}")
     return GateSpec(suites=suites, expectations=tuple(specs), collapse_ratio=ratio,
                     collapse_min_published_rows=floor, examples_per_failure=n_examples,
                     source=path.resolve(), quarantine_max_share=q_share,
-                    quarantine_min_rows=q_min)
+                    quarantine_min_rows=q_min, quarantine_max_page_share=q_page_share,
+                    quarantine_min_pages=q_min_pages)

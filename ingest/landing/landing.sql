@@ -112,3 +112,19 @@ create table if not exists fetch_state (
     last_error            varchar,
     consecutive_failures  integer not null default 0
 );
+
+-- The exclusion ledger (`zonewatch exclude` / `zonewatch include`): pages on-call set
+-- aside, with who, when and why. One row per exclusion of one document; `include` marks
+-- the row undone (included_by, included_at) instead of deleting it, so the history stays.
+-- A document is excluded while it has a row with included_at NULL (at most one: the
+-- ledger never opens a second); dbt leaves its mentions out of the facts on every build.
+create table if not exists exclusions (
+    document_id  varchar not null,
+    url          varchar not null,
+    target       varchar not null,
+    reason       varchar not null,
+    excluded_by  varchar not null,
+    excluded_at  timestamp not null,
+    included_by  varchar,
+    included_at  timestamp
+);

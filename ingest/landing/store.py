@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from ingest.config import Paths
+from ingest.landing.exclusions import ExclusionLedger
 from ingest.landing.raw import (
     RAW_PAGE_COLUMNS,
     TMP_PREFIX,
@@ -87,8 +88,9 @@ class RawPage:
         return self.path.read_bytes()
 
 
-class LandingStore:
-    """The one writer of `landing.duckdb` and `raw/`. Use as a context manager."""
+class LandingStore(ExclusionLedger):
+    """The one writer of `landing.duckdb` and `raw/`. Use as a context manager. The
+    exclusion ledger's methods (`exclude`, `include`, `exclusions`): ExclusionLedger."""
 
     def __init__(self, workdir: str | Path | Paths, *, read_only: bool = False) -> None:
         self.paths = workdir if isinstance(workdir, Paths) else Paths.create(workdir)

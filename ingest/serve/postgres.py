@@ -58,6 +58,7 @@ LANDING_TABLES = (
     "validation_runs",
     "quarantine",
     "fetch_state",
+    "exclusions",
 )
 BATCH_ROWS = 5_000
 

@@ -6,7 +6,10 @@ Fixture (written with the duckdb API against ingest/landing/landing.sql):
 - Wuhan GDP 2023: d1 says 2.0万亿元, d3 says 2.1万亿元 -> two facts, both flagged as conflicts;
 - a compute target with no region -> region_id 'unknown';
 - a project in 黄陂区 (not in the regions seed) -> discovered region 'x-<md5>';
-- d4 is rejected (not Chinese): its mention never reaches the facts, d4 is in dim_document.
+- d4 is rejected (not Chinese): its mention never reaches the facts, d4 is in dim_document;
+- d5 is set aside (`zonewatch exclude`, landing table exclusions): its retail-sales figure
+  reaches no fact, d5 is in dim_document with its excluded_reason; d1 was excluded once and
+  included again, so it counts as before.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ URL_A = "https://www.wuhan.gov.cn/a.html"
 URL_B = "https://www.wuhan.gov.cn/b.html"
 URL_C = "https://www.hubei.gov.cn/c.html"
 URL_D = "https://example.com/d.html"
+URL_E = "https://www.wuhan.gov.cn/e.html"
+EXCLUDED_REASON = "fact_value_range_cny: a unit slip on this page"
+BUILD_SHA = "ab" * 32
 
 
 # --------------------------------------------------------------------------- dbt helpers
@@ -214,6 +220,15 @@ def fixture_docs(*, broken: bool = False) -> list[Doc]:
         indicator_id="signed_investment",
         category="investment",
     )
+    d5 = Doc(
+        "d000000000000005",
+        URL_E,
+        date(2024, 4, 1),
+        datetime(2024, 5, 3, 8, 0),
+        "2023年武汉市社会消费品零售总额8000亿元。",
+    )
+    d5.mention("m10", "8000亿元", value=8.0e11, unit="CNY", indicator_id="retail_sales",
+               category="output", **WUHAN_2023)
     if broken:
         d3.mention(
             "m09",
@@ -223,7 +238,16 @@ def fixture_docs(*, broken: bool = False) -> list[Doc]:
             indicator_id="no_such_indicator",
             category="investment",
         )
-    return [d1, d2, d3, d4]
+    return [d1, d2, d3, d4, d5]
+
+
+# The exclusion ledger: d5 set aside now; d1 set aside once and included again.
+EXCLUSIONS = [
+    ("d000000000000005", URL_E, URL_E, EXCLUDED_REASON, "oncall", datetime(2024, 5, 4, 8, 0),
+     None, None),
+    ("d000000000000001", URL_A, "d000000000000001", "wrong page", "oncall",
+     datetime(2024, 5, 4, 9, 0), "oncall", datetime(2024, 5, 4, 10, 0)),
+]
 
 
 def write_landing(path: Path, docs: list[Doc]) -> None:
@@ -264,6 +288,13 @@ def write_landing(path: Path, docs: list[Doc]) -> None:
         con.execute(
             "insert into page_errors values (?, null, 'fetch', 'HTTP 404', ?, 'run-1')",
             ["https://www.wuhan.gov.cn/missing.html", datetime(2024, 5, 1, 9, 0)],
+        )
+        con.executemany("insert into exclusions values (?, ?, ?, ?, ?, ?, ?, ?)", EXCLUSIONS)
+        con.execute(
+            "insert into validation_runs (run_id, validated_at, passed, blocking_count, "
+            "warning_count, expectations, report_dir, summary, failures, build_sha256) "
+            "values ('run-1', ?, true, 0, 0, 90, '/r', 'PASSED', '[]', ?)",
+            [datetime(2024, 5, 1, 9, 30), BUILD_SHA],
         )
     finally:
         con.close()
@@ -420,13 +451,47 @@ def test_rejected_document_kept_in_dim_only(built: Built) -> None:
         "select status, reject_reason, mention_count from dim_document "
         "where document_id = 'd000000000000004'"
     ) == [("rejected", "not_chinese", 0)]
-    assert built.query("select count(*) from dim_document") == [(4,)]
+    assert built.query("select count(*) from dim_document") == [(5,)]
     assert built.query(
         "select count(*) from fct_mentions where document_id = 'd000000000000004'"
     ) == [(0,)]
     assert built.query(
         "select count(*) from fct_investment where indicator_id = 'signed_investment'"
     ) == [(0,)]
+
+
+def test_excluded_document_states_no_fact_and_says_why(built: Built) -> None:
+    # d5 is excluded now: in dim_document with the reason, in no fact or mention table
+    assert built.query(
+        "select status, excluded_reason, mention_count, fact_count from dim_document "
+        "where document_id = 'd000000000000005'"
+    ) == [("ok", EXCLUDED_REASON, 0, 0)]
+    assert built.query(
+        "select count(*) from fct_mentions where document_id = 'd000000000000005'"
+    ) == [(0,)]
+    assert built.query(
+        "select count(*) from fct_output where indicator_id = 'retail_sales'"
+    ) == [(0,)]
+    # staging keeps the page as landed: the ledger is applied in the intermediate layer
+    assert built.query(
+        "select count(*) from staging.stg_landing__mentions where document_id = 'd000000000000005'"
+    ) == [(1,)]
+    # d1's exclusion was undone: its facts count, and it has no excluded_reason
+    assert built.query(
+        "select excluded_reason, mention_count from dim_document "
+        "where document_id = 'd000000000000001'"
+    ) == [(None, 2)]
+    assert built.query(
+        "select document_id, is_current from staging.stg_landing__exclusions order by 1"
+    ) == [("d000000000000001", False), ("d000000000000005", True)]
+
+
+def test_validation_runs_carry_the_build_sha256(built: Built) -> None:
+    assert built.query(
+        "select run_id, verdict, build_sha256 from validation_runs") == [
+        ("run-1", "passed", BUILD_SHA)]
+    assert built.query(
+        "select build_sha256 from staging.stg_landing__validation_runs") == [(BUILD_SHA,)]
 
 
 def test_regions_unknown_and_discovered(built: Built) -> None:

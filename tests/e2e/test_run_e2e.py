@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shlex
 import shutil
 import signal
 from pathlib import Path
@@ -111,24 +112,68 @@ def _run(pages: Path, work: Path, warehouse: Path) -> int:
                  "--warehouse", str(warehouse)])
 
 
-def test_a_blocked_gate_exits_3_and_leaves_the_published_file_untouched(tmp_path, capsys):
+def test_a_unit_slip_in_one_fact_is_quarantined_and_the_rest_published(tmp_path, capsys):
+    """One sentence gone wrong on one page (the district's 2023 GDP read as 1,800 yuan)
+    used to block the whole publication (fact_value_range_cny). Now the mention behind the
+    fact is set aside and everything else is published."""
     work, warehouse, pages = _publish_then_land_more(
         tmp_path, ["03_donghu_jan_oct.html", "03_donghu_jan_oct.json"],
         ["01_lkg_2024_gdp.html", "01_lkg_2024_gdp.json"])
     before = file_digest(warehouse)
-    # A unit slip on the new page: a district's GDP of 1,800 yuan.
     with LandingStore(work) as store:
-        store.con.execute("update mentions set value = 1800 where indicator_id = 'gdp' and "
-                          "document_id in (select document_id from documents "
-                          "where url like '%lkg-gdp%')")
+        (bad,) = store.con.execute(
+            "select mention_id from mentions where indicator_id = 'gdp' and status = 'actual' "
+            "and document_id in (select document_id from documents "
+            "where url like '%lkg-gdp%')").fetchall()[0]
+        store.con.execute("update mentions set value = 1800 where mention_id = ?", [bad])
+
+    rc = _run(pages, work, warehouse)
+
+    out = capsys.readouterr()
+    assert rc == 0, out.err
+    assert "1 quarantined" in out.out
+    assert file_digest(warehouse) != before  # the new page is published
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        q = con.execute("select mention_id, expectation, url, reason from quarantine").fetchall()
+        slipped = con.execute("select count(*) from fct_output where value = 1800").fetchone()[0]
+        published = con.execute("select count(*) from fct_mentions where mention_id = ?",
+                                [bad]).fetchone()[0]
+        others = con.execute("select count(*) from fct_mentions m join dim_document d "
+                             "using (document_id) where d.url like '%lkg-gdp%'").fetchone()[0]
+        runs = con.execute("select verdict from validation_runs").fetchall()
+    finally:
+        con.close()
+    assert [(r[0], r[1]) for r in q] == [(bad, "fact_value_range_cny")]
+    assert q[0][2].endswith("lkg-gdp.html") and "unit slip" in q[0][3]
+    assert slipped == 0 and published == 0
+    assert others > 0  # the page's other figures are published
+    assert ("passed",) in runs
+
+
+def test_a_blocked_gate_exits_3_and_leaves_the_published_file_untouched(tmp_path, capsys):
+    """Systemic: every yuan figure on the new pages read as 1 yuan (an extractor change,
+    not an odd sentence) is more than the quarantine may set aside; the run blocks and
+    nothing is quarantined."""
+    work, warehouse, pages = _publish_then_land_more(
+        tmp_path, ["03_donghu_jan_oct.html", "03_donghu_jan_oct.json"],
+        ["01_lkg_2024_gdp.html", "01_lkg_2024_gdp.json", "02_hefei_2022_review.html"])
+    before = file_digest(warehouse)
+    with LandingStore(work) as store:
+        store.con.execute("update mentions set value = 1 where unit = 'CNY' and document_id in "
+                          "(select document_id from documents where url not like '%donghu%')")
 
     rc = _run(pages, work, warehouse)
 
     err = capsys.readouterr().err
     assert rc == 3
     assert "blocked" in err.lower()
-    assert "fact_value_range_cny" in err
+    assert "fact_value_range_cny" in err and "quarantine_mention_share" in err
+    assert "systemic" in err
     assert file_digest(warehouse) == before
+    with LandingStore(work, read_only=True) as store:
+        quarantined = store.con.execute("select count(*) from quarantine").fetchone()[0]
+    assert quarantined == 0  # a systemic failure sets nothing aside
 
     # on-call's view: the blocked run is listed, and shown in full by its id
     assert main(["failures", "--workdir", str(work)]) == 0
@@ -137,7 +182,7 @@ def test_a_blocked_gate_exits_3_and_leaves_the_published_file_untouched(tmp_path
     run_id = listing.splitlines()[1].split()[0]
     assert main(["failures", "--workdir", str(work), "--run", run_id]) == 0
     full = capsys.readouterr().out
-    assert "1800" in full and "first look" in full
+    assert "quarantine_mention_share" in full and "first look" in full
 
 
 def test_a_bad_mention_is_quarantined_and_the_rest_published(tmp_path, capsys):
@@ -437,3 +482,83 @@ def test_a_failed_dbt_test_is_recorded_for_on_call(tmp_path, capsys):
     assert main(["failures", "--workdir", str(work)]) == 0
     listing = capsys.readouterr().out
     assert "-dbt" in listing and "BLOCKED" in listing and "BLOCK " in listing
+
+
+def _page_facts(warehouse: Path, document_id: str) -> tuple[set[str], str | None, int]:
+    """(facts only this page states, its dim_document.excluded_reason, its mention_count)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        only = {r[0] for r in con.execute(
+            "select fact_id from fct_mentions group by fact_id "
+            "having bool_and(document_id = ?)", [document_id]).fetchall()}
+        reason, mentions = con.execute(
+            "select excluded_reason, mention_count from dim_document where document_id = ?",
+            [document_id]).fetchone()
+    finally:
+        con.close()
+    return only, reason, mentions
+
+
+def test_an_excluded_page_leaves_the_facts_until_it_is_included(tmp_path, capsys):
+    work, warehouse = tmp_path / "work", tmp_path / "wh.duckdb"
+    assert _run(SAMPLES, work, warehouse) == 0
+    before = _facts(warehouse)
+    with LandingStore(work, read_only=True) as store:
+        (page,) = store.con.execute("select document_id from documents "
+                                    "where url like '%lkg-gdp%'").fetchone()
+    only_here, reason, mentions = _page_facts(warehouse, page)
+    assert only_here and reason is None and mentions > 0
+
+    assert main(["exclude", page, "--reason", "fact_value_range_cny", "--by", "oncall",
+                 "--workdir", str(work)]) == 0
+    assert _run(SAMPLES, work, warehouse) == 0
+    excluded = _facts(warehouse)
+    assert not only_here & set().union(*excluded.values())  # its facts are gone
+    assert {t: before[t] - only_here for t in before} == excluded  # and nothing else is
+    assert _page_facts(warehouse, page) == (set(), "fact_value_range_cny", 0)
+
+    assert main(["include", page, "--workdir", str(work)]) == 0
+    assert _run(SAMPLES, work, warehouse) == 0
+    assert _facts(warehouse) == before  # its facts are back
+    assert _page_facts(warehouse, page)[1:] == (None, mentions)
+    out = capsys.readouterr().out
+    assert "(0 new," in out.splitlines()[-1]  # the ledger, not new pages, changed the facts
+
+
+def test_the_command_a_blocked_run_prints_sets_the_page_aside(tmp_path, capsys):
+    """On-call's path: a page blocks the gate; the summary prints the exact command to set
+    it aside; after it the next run publishes the other pages."""
+    work, warehouse, pages = _publish_then_land_more(
+        tmp_path, ["03_donghu_jan_oct.html", "03_donghu_jan_oct.json"],
+        ["01_lkg_2024_gdp.html", "01_lkg_2024_gdp.json"])
+    # Every amount, count and compute figure of the new page out of range in the facts
+    # (too many to quarantine: the run blocks), while each mention stays plausible on its
+    # own (positive), so setting the page aside is all it takes.
+    with LandingStore(work) as store:
+        store.con.execute(
+            "update mentions set value = case unit when 'CNY' then 1 else 1e7 end "
+            "where unit in ('CNY', 'count', 'PFLOPS') and document_id in "
+            "(select document_id from documents where url like '%lkg-gdp%')")
+    assert _run(pages, work, warehouse) == 3
+    err = capsys.readouterr().err
+    commands = {ln.split("set it aside: ", 1)[1] for ln in err.splitlines()
+                if "set it aside: " in ln}
+    lkg = "https://example.gov.cn/dxh/news/2024/0320/lkg-gdp.html"
+    # one per failing expectation, each naming the page
+    assert {shlex.split(c)[2] for c in commands} == {lkg}
+    command = ("zonewatch exclude https://example.gov.cn/dxh/news/2024/0320/lkg-gdp.html "
+               f'--reason "fact_value_range_cny" --workdir {work.resolve()}')
+    assert command in commands
+
+    assert main(shlex.split(command)[1:]) == 0
+    assert _run(pages, work, warehouse) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reasons = dict(con.execute("select url, excluded_reason from dim_document").fetchall())
+        slipped = con.execute("select count(*) from fct_mentions m join dim_document d "
+                              "using (document_id) where d.url like '%lkg-gdp%'").fetchone()[0]
+    finally:
+        con.close()
+    assert reasons[lkg] == "fact_value_range_cny"
+    assert [r for u, r in reasons.items() if "lkg-gdp" not in u] == [None]
+    assert slipped == 0 and _facts(warehouse)["fct_output"]  # donghu's facts published

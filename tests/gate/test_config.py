@@ -89,3 +89,38 @@ def test_committed_context_is_a_working_gx_context(tmp_path: Path) -> None:
     failed = [r.expectation_config.meta["name"] for vr in res.run_results.values()
               for r in vr.results if not r.success]
     assert failed == ["fact_value_range_count"]
+
+
+def test_row_level_fact_expectations_quarantine_and_keys_block() -> None:
+    """What one sentence can get wrong quarantines (the mentions behind the row are set
+    aside); keys, joins and aggregates block. Before, every fact expectation blocked."""
+    sev = {(e.suite, e.name): e.severity for e in load_spec().expectations}
+    for name in ("fact_value_range_cny", "fact_value_range_pflops", "fact_value_range_percent",
+                 "fact_value_range_count", "fact_period_start_year", "fact_period_end_year",
+                 "fact_period_ordered", "fact_unit_in_set", "fact_status_in_set",
+                 "fact_qualifier_in_set", "fact_evidence_not_null"):
+        assert sev[("facts", name)] == "quarantine", name
+    for name in ("fact_id_not_null", "fact_id_unique", "fact_indicator_known",
+                 "fact_region_known", "fact_mention_count_positive"):
+        assert sev[("facts", name)] == "block", name
+    assert sev[("mentions", "mention_id_unique")] == "block"
+    assert sev[("mentions", "mention_unit_in_set")] == "quarantine"
+    assert sev[("row_counts", "fact_row_count_not_collapsed")] == "block"
+    spec = load_spec()
+    assert (spec.quarantine_max_share, spec.quarantine_min_rows) == (0.05, 3)
+    assert (spec.quarantine_max_page_share, spec.quarantine_min_pages) == (0.1, 2)
+
+
+@pytest.mark.parametrize("suite, name", [
+    ("documents", "ok_document_has_text"),  # a page: no mention to set aside for it
+    ("facts", "fact_id_unique"),  # whole-column: no single row fails it
+])
+def test_quarantine_only_where_rows_lead_to_mentions(tmp_path: Path, suite: str,
+                                                     name: str) -> None:
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    (e,) = [e for e in raw["suites"][suite]["expectations"] if e["name"] == name]
+    e["severity"] = "quarantine"
+    path = tmp_path / "gate.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    with pytest.raises(ConfigError, match=f"rows are or come from mentions .*: \\['{name}'\\]"):
+        load_spec(path)

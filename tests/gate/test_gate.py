@@ -155,7 +155,7 @@ class Case:
 
 
 CASES = [
-    Case(unit_slip, "fact_value_range_cny", "fct_investment", "block", 1, "source_url"),
+    Case(unit_slip, "fact_value_range_cny", "fct_investment", "quarantine", 1, "source_url"),
     Case(duplicate_fact_id, "fact_id_unique", "fct_investment", "block", 2, "source_url"),
     Case(orphan_region, "fact_region_known", "fct_output", "block", 1, "source_url"),
     Case(orphan_indicator, "fact_indicator_known", "fct_compute", "block", 1, "source_url"),
@@ -172,9 +172,9 @@ CASES = [
          "url"),
     Case(year_as_amount, "mention_period_end_year", "stg_landing__mentions",
          "quarantine", 1, "url"),
-    Case(unknown_unit, "fact_unit_in_set", "fct_output", "block", 1, "source_url"),
-    Case(no_evidence, "fact_evidence_not_null", "fct_output", "block", 1, "source_url"),
-    Case(fact_period_reversed, "fact_period_ordered", "fct_investment", "block", 1,
+    Case(unknown_unit, "fact_unit_in_set", "fct_output", "quarantine", 1, "source_url"),
+    Case(no_evidence, "fact_evidence_not_null", "fct_output", "quarantine", 1, "source_url"),
+    Case(fact_period_reversed, "fact_period_ordered", "fct_investment", "quarantine", 1,
          "source_url"),
     Case(zero_mentions, "fact_mention_count_positive", "fct_compute", "block", 1, "source_url"),
     Case(empty_ok_documents, "ok_document_has_text", "stg_landing__documents", "block", 5, "url"),
@@ -202,9 +202,17 @@ def test_bad_data_is_caught(gate: Callable[..., GateResult], case: Case) -> None
     assert f.unexpected_count == case.unexpected_count
     assert res.passed is (case.severity != "block" and not res.blocking)
     if case.severity == "quarantine":
-        # every failing row is handed over to be set aside, with its page and reason
-        (row,) = [r for r in res.quarantine_rows if r["expectation"] == case.expectation]
-        assert row["url"].startswith("https://") and row["mention_id"] and row["reason"]
+        # every failing row is handed over to be set aside, with its page and reason: the
+        # mention itself, or every mention that states the failing fact
+        rows = [r for r in res.quarantine_rows if r["expectation"] == case.expectation]
+        assert rows and len(rows) == len({r["mention_id"] for r in rows})
+        if case.table.startswith("fct_"):
+            (ex,) = f.examples
+            stated_by = {m["mention_id"] for m in tables["fct_mentions"]
+                         if m["fact_id"] == ex["fact_id"]}
+            assert {r["mention_id"] for r in rows} == stated_by
+        for row in rows:
+            assert row["url"].startswith("https://") and row["mention_id"] and row["reason"]
     # GX's own record: the expectation ran and failed (not errored, not skipped).
     gx = gx_outcome(res, case.table, case.expectation)
     assert gx["success"] is False
@@ -229,21 +237,159 @@ def test_many_bad_mentions_are_systemic_and_block(gate: Callable[..., GateResult
     assert res.passed is False and not res.quarantine_rows
 
 
+def every_yuan_slipped(t: Tables) -> None:  # every 亿 lost: a parser change, not one page
+    for table in ("fct_investment", "fct_output", "fct_compute"):
+        for f in t[table]:
+            if f["unit"] == "CNY":
+                f["value"] = 1800.0
+    t["fct_investment"] += [fact_row(i, value=1800.0) for i in range(10)]
+
+
 def test_unit_slip_report_names_the_row(gate: Callable[..., GateResult]) -> None:
     tables = good_build()
     unit_slip(tables)
     res = gate(tables)
-    f = find(res.blocking, "fact_value_range_cny", "fct_investment")
+    f = find(res.quarantined, "fact_value_range_cny", "fct_investment")
     (ex,) = f.examples
     assert ex["value"] == 1800.0 and ex["unit"] == "CNY"
     assert ex["source_url"] == "https://www.hefei.gov.cn/news/2024/001.html"
     assert "120亿元" in ex["evidence"]
+    assert ex["mention_ids"] == "m1, m5"  # the mentions quarantine sets aside for it
     summary = res.summary_path.read_text()
-    assert "BLOCKED" in summary and "https://www.hefei.gov.cn/news/2024/001.html" in summary
+    assert "PASSED" in summary and "https://www.hefei.gov.cn/news/2024/001.html" in summary
     assert "unit slip" in summary  # the hint from gate.yml
+    assert "2 mention(s) quarantined" in summary
     doc = json.loads(res.report_path.read_text())
-    assert doc["passed"] is False
-    assert doc["blocking"][0]["expectation"] == "fact_value_range_cny"
+    assert doc["passed"] is True and doc["blocking"] == []
+    assert doc["quarantined"][0]["expectation"] == "fact_value_range_cny"
+
+
+# ----------------------------------------------------------------- facts quarantine their mentions
+
+
+def test_a_one_yuan_fact_is_quarantined_with_every_mention_behind_it(
+        gate: Callable[..., GateResult]) -> None:
+    """A ratio sentence gone wrong ("翻了一番" read as 1 yuan) made a 1-yuan investment fact;
+    fact_value_range_cny blocked the whole publication. Now the two mentions (on two
+    pages) that state the fact are set aside and everything else passes."""
+    tables = good_build()
+    (fact,) = [f for f in tables["fct_investment"] if f["indicator_id"] == "fixed_asset_investment"]
+    fact["value"] = 1.0
+    for m in tables["stg_landing__mentions"]:
+        if m["mention_id"] in ("m1", "m5"):
+            m["value"] = 1.0  # 1 > 0: no mention expectation sees anything wrong
+    res = gate(tables)
+
+    assert res.passed, res.summary_path.read_text()
+    assert res.blocking == ()
+    f = find(res.quarantined, "fact_value_range_cny", "fct_investment")
+    assert f.severity == "quarantine" and f.unexpected_count == 1
+    assert [(r["mention_id"], r["url"]) for r in res.quarantine_rows] == [
+        ("m1", "https://www.hefei.gov.cn/news/2024/001.html"),
+        ("m5", "https://www.hefei.gov.cn/news/2024/003.html")]
+    by_id = {m["mention_id"]: m for m in tables["stg_landing__mentions"]}
+    for row in res.quarantine_rows:  # the same shape as a mention's own quarantine row
+        assert set(row) == {"mention_id", "document_id", "url", "sentence", "raw_text",
+                            "expectation", "reason"}
+        m = by_id[row["mention_id"]]
+        assert (row["document_id"], row["sentence"], row["raw_text"]) == (
+            m["document_id"], m["sentence"], m["raw_text"])
+        assert row["expectation"] == "fact_value_range_cny"
+        assert "unit slip" in row["reason"] and fact["fact_id"] in row["reason"]
+    doc = json.loads(res.report_path.read_text())
+    assert doc["passed"] is True and len(doc["quarantine_rows"]) == 2
+    shares = {o["expectation"]: o for o in doc["expectations"] if o["suite"] == "quarantine"}
+    assert shares["quarantine_mention_share"]["success"] is True
+    assert shares["quarantine_mention_share"]["unexpected_count"] == 2
+    assert shares["quarantine_page_share"]["unexpected_count"] == 2  # pages 001 and 003
+
+
+def test_a_failing_fact_no_mention_states_blocks(gate: Callable[..., GateResult]) -> None:
+    tables = good_build()
+    tables["fct_investment"].append(fact_row(0, value=1.0))  # in no fct_mentions row
+    res = gate(tables)
+    f = find(res.blocking, "fact_value_range_cny", "fct_investment")
+    assert "no mention in fct_mentions states fact(s) f_bulk_0" in f.hint
+    assert not res.passed and not res.quarantine_rows
+
+
+def test_many_bad_facts_are_systemic_and_block(gate: Callable[..., GateResult]) -> None:
+    tables = good_build()
+    every_yuan_slipped(tables)
+    negative_value(tables)  # and one odd mention, which alone would be quarantined
+    res = gate(tables)
+    f = find(res.blocking, "fact_value_range_cny", "fct_investment")
+    assert f.severity == "block" and f.unexpected_count == 12 and f.element_count == 12
+    assert f.hint.startswith("systemic, not quarantined: 12 of 12 rows failed")
+    assert "unit slip" in f.hint
+    # nothing is set aside in a systemic run: the odd mention blocks with it
+    odd = find(res.blocking, "mention_value_positive", "stg_landing__mentions")
+    assert "not quarantined" in odd.hint
+    assert res.passed is False and not res.quarantine_rows and res.quarantined == ()
+    assert "BLOCKED" in res.summary_path.read_text()
+
+
+def _page_spread(t: Tables) -> None:
+    """One bad row on each of the three pages, each under its expectation's own limit."""
+    offsets_off_by_one(t)  # m1, page 001
+    negative_value(t)  # m3, page 002
+    (fact,) = [f for f in t["fct_investment"] if f["indicator_id"] == "industrial_investment"]
+    fact["value"] = 1.0  # m6, page 003
+
+
+def _mention_spread(t: Tables) -> None:
+    """Four bad mentions on two pages, each expectation failing one row."""
+    offsets_off_by_one(t)  # m1
+    percent_out_of_range(t)  # m2
+    negative_value(t)  # m3
+    year_as_amount(t)  # m4
+
+
+@pytest.mark.parametrize("mutate, check, n, total", [
+    (_mention_spread, ("quarantine_mention_share", "stg_landing__mentions"), 4, 6),
+    (_page_spread, ("quarantine_page_share", "stg_landing__documents"), 3, 3),
+], ids=["mentions", "pages"])
+def test_a_run_quarantining_too_many_mentions_or_pages_is_systemic_and_blocks(
+        gate: Callable[..., GateResult], mutate: Callable[[Tables], None],
+        check: tuple[str, str], n: int, total: int) -> None:
+    tables = good_build()
+    mutate(tables)
+    res = gate(tables)
+    f = find(res.blocking, *check)
+    assert f.unexpected_count == n and f.element_count == total
+    assert "systemic" in f.hint and f.examples
+    assert all(ex["url"].startswith("https://") for ex in f.examples)
+    assert res.passed is False and not res.quarantine_rows and res.quarantined == ()
+    assert all("not quarantined" in b.hint for b in res.blocking if b.suite != "quarantine")
+    summary = res.summary_path.read_text()
+    assert "BLOCKED" in summary and check[0] in summary
+
+
+def test_quarantine_shares_come_from_gate_yml(gate: Callable[..., GateResult],
+                                              tmp_path: Path) -> None:
+    cfg = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    cfg["thresholds"]["quarantine_min_pages"] = 3
+    path = tmp_path / "gate.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    tables = good_build()
+    _page_spread(tables)
+    res = gate(tables, config=path)
+    assert res.passed, res.summary_path.read_text()
+    assert sorted((r["mention_id"], r["expectation"]) for r in res.quarantine_rows) == [
+        ("m1", "mention_raw_text_matches_slice"), ("m3", "mention_value_positive"),
+        ("m6", "fact_value_range_cny")]
+
+
+def test_a_mention_failing_twice_is_quarantined_once(gate: Callable[..., GateResult]) -> None:
+    tables = good_build()
+    negative_value(tables)  # m3 (45 new enterprises) now -45 ...
+    (fact,) = [f for f in tables["fct_output"] if f["unit"] == "count"]
+    fact["value"] = -45.0  # ... and so is the fact it states
+    res = gate(tables)
+    assert res.passed, res.summary_path.read_text()
+    assert find(res.quarantined, "fact_value_range_count", "fct_output")
+    assert [(r["mention_id"], r["expectation"]) for r in res.quarantine_rows] == [
+        ("m3", "mention_value_positive")]  # the first layer that caught it names it
 
 
 def test_raw_text_slice_mismatch_example(gate: Callable[..., GateResult]) -> None:
@@ -294,7 +440,7 @@ def test_blocked_run_leaves_published_warehouse_identical(
     publish(write_build(tmp_path / "first.duckdb", good_build()), warehouse)
     before = file_digest(warehouse)
     tables = good_build()
-    unit_slip(tables)
+    every_yuan_slipped(tables)
     res = gate(tables, published=warehouse)
     assert not res.passed
     # what the pipeline does: publish only when the gate passed
@@ -345,7 +491,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     from ingest.config import PROJECT_ROOT
 
     tables = good_build()
-    unit_slip(tables)
+    every_yuan_slipped(tables)
     bad = write_build(tmp_path / "bad.duckdb", tables)
     good = write_build(tmp_path / "good.duckdb", good_build())
     for db, code in ((good, 0), (bad, 3)):

@@ -1,6 +1,8 @@
 -- Mentions from accepted documents (and known indicators), each with a region_id that dim_region will hold:
 -- the seed's id when the extractor resolved one, a discovered 'x-<md5>' id when the page
--- named a region the seed does not know, else 'unknown'.
+-- named a region the seed does not know, else 'unknown'. Documents set aside with
+-- `zonewatch exclude` (int_documents_excluded) leave here, so on every build their
+-- mentions reach no fact, conflict or discovered region; staging keeps them as landed.
 
 with
 
@@ -25,6 +27,12 @@ regions as (
 indicators as (
 
     select * from {{ ref('indicators') }}
+
+),
+
+excluded as (
+
+    select * from {{ ref('int_documents_excluded') }}
 
 ),
 
@@ -67,7 +75,10 @@ accepted_mentions as (
         on mentions.document_id = documents.document_id
     inner join indicators
         on mentions.indicator_id = indicators.indicator_id
+    left join excluded
+        on mentions.document_id = excluded.document_id
     where documents.is_accepted
+        and excluded.document_id is null
 
 ),
 

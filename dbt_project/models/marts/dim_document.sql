@@ -1,5 +1,6 @@
 -- One row per processed page, accepted or rejected (with the reason). Facts come only
--- from accepted pages.
+-- from accepted pages that are not set aside (`zonewatch exclude`): an excluded page
+-- stays here with its excluded_reason and no mentions.
 
 with
 
@@ -12,6 +13,12 @@ documents as (
 mentions as (
 
     select * from {{ ref('int_mentions_facts_keyed') }}
+
+),
+
+excluded as (
+
+    select * from {{ ref('int_documents_excluded') }}
 
 ),
 
@@ -39,6 +46,7 @@ final as (
         documents.title,
         documents.status,
         documents.reject_reason,
+        excluded.excluded_reason,
         documents.published_at_source,
         documents.encoding,
         documents.extractor_version,
@@ -57,6 +65,8 @@ final as (
     from documents
     left join mention_counts
         on documents.document_id = mention_counts.document_id
+    left join excluded
+        on documents.document_id = excluded.document_id
 
 )
 

@@ -15,6 +15,7 @@ final as (
         report_dir,
         summary,
         failures,
+        build_sha256,
         blocking_count,
         warning_count,
         expectation_count,

@@ -11,6 +11,7 @@ renamed as (
     select
         -- ids
         run_id,
+        build_sha256,
 
         -- dimensions
         passed as is_passed,
