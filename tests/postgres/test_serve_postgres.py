@@ -336,17 +336,17 @@ def test_number_key_matches_duckdb_printf(pg_dsn: str, first_build: FirstBuild) 
 
 
 def more_docs() -> list[Any]:
-    """The fixture plus a page with one more output fact and one more investment fact."""
+    """The fixture plus a new page (ids unused by the fixture) with one more output fact and one more investment fact."""
     docs = fx.fixture_docs()
-    d5 = fx.Doc(
-        "d000000000000005",
-        "https://www.wuhan.gov.cn/e.html",
+    d6 = fx.Doc(
+        "d000000000000006",
+        "https://www.wuhan.gov.cn/f.html",
         date(2024, 4, 1),
         datetime(2024, 4, 2, 8, 0),
         "2023年武汉市地区生产总值增长5.7%。2023年武汉市固定资产投资1200亿元。",
     )
-    d5.mention(
-        "m10",
+    d6.mention(
+        "m20",
         "5.7%",
         value=5.7,
         unit="percent",
@@ -358,8 +358,8 @@ def more_docs() -> list[Any]:
         region_text="武汉",
         region_basis="sentence",
     )
-    d5.mention("m11", "1200亿元", **{**fx.FAI_2023, "value": 1.2e11})
-    return [*docs, d5]
+    d6.mention("m21", "1200亿元", **{**fx.FAI_2023, "value": 1.2e11})
+    return [*docs, d6]
 
 
 # One statement reading two marts: what a BI dashboard does.
