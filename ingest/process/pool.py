@@ -1,9 +1,10 @@
 """Run `process_page` over a stream of landed pages, on several CPU cores when it pays.
 
-Parsing and extraction are pure Python (bs4 + regular expressions), so threads would
-share one core; worker processes do not. Results come back in input order, with a
-bounded number of pages in flight, so a backlog of any size is never one list and the
-rows are written in the same order a single process would write them.
+Extraction is pure Python (regular expressions) and parsing holds the GIL for most of
+its time, so threads would share one core; worker processes do not. Results come back
+in input order, with a bounded number of pages in flight, so a backlog of any size is
+never one list and the rows are written in the same order a single process would write
+them.
 
 `ZONEWATCH_PROCESS_WORKERS` sets the number of worker processes (default: the CPUs
 this process may run on; 1 means no pool). A small backlog, or a daemonic parent
