@@ -24,7 +24,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -96,9 +96,10 @@ def _clean(value: str, what: str) -> str:
 class ExclusionLedger:
     """The ledger's methods on a landing store (`con`: its DuckDB connection)."""
 
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:  # provided by LandingStore
-        raise NotImplementedError
+    if TYPE_CHECKING:  # LandingStore provides it; declared here for the type checker only
+
+        @property
+        def con(self) -> duckdb.DuckDBPyConnection: ...
 
     def _has_ledger(self) -> bool:
         """False for a landing file made before the table, opened read-only."""
