@@ -364,6 +364,14 @@ class Run:
         self._waiter.join(timeout)
         return self.poll()
 
+    def wait_or_kill(self, timeout: float) -> int | None:
+        """The exit code, or None after killing a run still going at `timeout`."""
+        rc = self.wait(timeout)
+        if rc is None:
+            self.kill()
+            self.wait(30)
+        return rc
+
     def kill(self) -> None:
         """SIGKILL the run's process (only it, as a crash or the OOM killer would)."""
         with contextlib.suppress(ProcessLookupError):
@@ -633,10 +641,8 @@ class Chaos:
     def clean_run(self, label: str, cycle: int | str, workdir: Path, warehouse: Path,
                   timeout: float) -> Run | None:
         run = self.zonewatch(label, workdir, warehouse)
-        rc = run.wait(timeout)
+        rc = run.wait_or_kill(timeout)
         if rc is None:
-            run.kill()
-            run.wait(30)
             self.violation(cycle, f"clean run {label} did not end within {timeout:.0f}s "
                                   f"(killed; log {run.err_path})")
             return None
@@ -749,10 +755,8 @@ class Chaos:
                     self.violation(k, f"run {a.label} exited {a_rc} unkilled: {a.last_line()}")
             if b is None:
                 b = self.zonewatch(f"cycle{k:03d}-b", self.workdir, self.warehouse)
-            b_rc = b.wait(timeout)
+            b_rc = b.wait_or_kill(timeout)
             if b_rc is None:
-                b.kill()
-                b.wait(30)
                 self.violation(k, f"the concurrent run {b.label} did not end within "
                                   f"{timeout:.0f}s (killed)")
             # Mutual exclusion: B may hold the lock only once A has let it go.
