@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import random
@@ -240,6 +239,8 @@ def reader_main(warehouse: Path, log: Path, interval: float = READER_INTERVAL_S)
     one JSON line per change of (file sha256, counts), one per error, stats at the end."""
     import duckdb
 
+    from ingest.serve.publish import file_digest
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     real = os.path.realpath(warehouse)
@@ -274,11 +275,7 @@ def reader_main(warehouse: Path, log: Path, interval: float = READER_INTERVAL_S)
                         key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
                         sha = sha_cache.get(key)
                         if sha is None:
-                            h = hashlib.sha256()
-                            with open(held[0], "rb") as f:
-                                for chunk in iter(lambda: f.read(1 << 20), b""):
-                                    h.update(chunk)
-                            sha = sha_cache[key] = h.hexdigest()
+                            sha = sha_cache[key] = file_digest(held[0])
                 finally:
                     con.close()
             except Exception as exc:  # every failure but "not there yet" is a finding
