@@ -4,7 +4,9 @@ a. Extraction throughput on one core for generated pages (1,000 and 10,000; `--q
    100 and 1,000): `ingest.process.page.process_page` itself, with its stages (decode, parse,
    normalise, extract) timed by wrapping the functions it calls, against the floor
    measured in the same run over the same bytes: `lxml.html.fromstring(raw)` +
-   `text_content()`. The process is pinned to one CPU while this runs.
+   `text_content()`, and the peer: trafilatura's `extract` with its defaults (main text)
+   on the same bytes, when the `bench` dependency group is installed (`make bench`
+   installs it). The process is pinned to one CPU while this runs.
 b. `ingest.gate.run.run_gate` on a synthetic build copy with 100,000 mentions and 20,000
    facts (`--quick`: 10,000 / 2,000), built by `benchmarks.buildcopy`.
 c. Fetching from a local 127.0.0.1 server at 50 req/s per host (1,000 pages;
@@ -131,8 +133,9 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
 
     from ingest.process.page import process_page
 
+    peer = _trafilatura_extract()
     acc = dict.fromkeys(STAGES, 0.0)
-    ours = floor = read = 0.0
+    ours = floor = read = peer_s = 0.0
     pages = size = mentions = rejected = known = recovered = 0
     clock = time.perf_counter
     ctx = one_core() if pin else contextlib.nullcontext()
@@ -144,6 +147,8 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
             process_page(_raw_page(row, body), body)
             lxml.html.fromstring(body).text_content()
             cold = clock() - t if cold is None else cold
+            if peer is not None:
+                peer(body)
         with instrumented(acc):
             for row in iter_corpus(corpus_dir, limit=n):
                 t0 = clock()
@@ -154,6 +159,9 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
                 t2 = clock()
                 res = process_page(raw, body)
                 t3 = clock()
+                if peer is not None:
+                    peer(body)
+                    peer_s += clock() - t3
                 read += t1 - t0
                 floor += t2 - t1
                 ours += t3 - t2
@@ -180,6 +188,9 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
         "floor_seconds": round(floor, 3), "floor_pages_per_s": round(pages / floor, 1),
         "floor_ms_per_page": round(1000 * floor / pages, 3),
         "ratio_to_floor": round(ours / floor, 1),
+        # the peer (None: trafilatura not installed); >= 1.0 means process_page is faster
+        "trafilatura_pages_per_s": round(pages / peer_s, 1) if peer_s else None,
+        "speed_vs_trafilatura": round(peer_s / ours, 2) if peer_s else None,
         "stage_ms_per_page": stage_ms,
         "read_ms_per_page": round(1000 * read / pages, 3),
         "cold_start_s": round(cold or 0.0, 3),
@@ -189,6 +200,19 @@ def bench_extraction(corpus_dir: str | Path, n: int, *, warmup: int = 20,
         "known_facts_found_share": round(recovered / known, 4) if known else None,
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def _trafilatura_extract() -> Callable[[bytes], Any] | None:
+    """trafilatura's main-text `extract` as the peer, or None when it is not installed."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+
+    def extract(body: bytes) -> Any:
+        return trafilatura.extract(body)
+
+    return extract
 
 
 def bench_gate(workdir: str | Path, n_mentions: int, n_facts: int) -> dict[str, Any]:
@@ -290,6 +314,15 @@ def _table(results: dict[str, Any]) -> str:
             f" {'' if found is None else f'{found:.1%}':>6} {r['peak_rss_mb']:>7}")
     lines.append("(stage columns: ms per page; x floor = our time / lxml-only time; found = "
                  "generated facts recovered by indicator+value+unit)")
+    for r in ex:
+        if r.get("trafilatura_pages_per_s") is None:
+            lines.append(f"peer, {r['pages']} pages: trafilatura not installed (`make bench` "
+                         "installs the bench group)")
+        else:
+            lines.append(f"peer, {r['pages']} pages: trafilatura.extract "
+                         f"{r['trafilatura_pages_per_s']} pages/s; process_page "
+                         f"{r['pages_per_s']} pages/s = {r['speed_vs_trafilatura']}x the peer "
+                         "(>= 1.0: faster)")
     g = results.get("gate")
     lines.append("")
     lines += ["Gate: skipped"] if g is None else _gate_lines(g)
