@@ -10,8 +10,13 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-DEMO_WORKDIR ?= $(CURDIR)/data/demo
-DEMO_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
+# Empty: the one default of the CLI and the DAG (ingest.config: $ZONEWATCH_WORKDIR, else
+# data/; warehouse $ZONEWATCH_WAREHOUSE, else <workdir>/warehouse.duckdb), so a bare
+# `zonewatch summary` or `zonewatch failures` after `make demo` reads the demo's run.
+DEMO_WORKDIR ?=
+DEMO_WAREHOUSE ?=
+DEMO_PATHS = $(if $(DEMO_WORKDIR),--workdir "$(DEMO_WORKDIR)") \
+  $(if $(DEMO_WAREHOUSE),--warehouse "$(DEMO_WAREHOUSE)")
 DEMO_INPUT ?= $(CURDIR)/samples/corpus
 SCALE_SIZES ?= 1000,10000,100000
 
@@ -37,10 +42,8 @@ install: $(VENV)/.synced
 
 demo: install
 	@start=$$(date +%s); \
-	bash scripts/airflow_demo.sh --input "$(DEMO_INPUT)" --workdir "$(DEMO_WORKDIR)" \
-	  --warehouse "$(DEMO_WAREHOUSE)"; rc=$$?; \
-	$(VENV)/bin/zonewatch summary --workdir "$(DEMO_WORKDIR)" --warehouse "$(DEMO_WAREHOUSE)" \
-	  --logs "$(CURDIR)/.airflow/logs"; \
+	bash scripts/airflow_demo.sh --input "$(DEMO_INPUT)" $(DEMO_PATHS); rc=$$?; \
+	$(VENV)/bin/zonewatch summary $(DEMO_PATHS) --logs "$(CURDIR)/.airflow/logs"; \
 	echo "demo wall time: $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # `test`: the whole suite; the PostgreSQL and Redis tests start their own throwaway
@@ -53,7 +56,10 @@ test: install tools
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not slow"
 
+# `bench` adds the bench dependency group (trafilatura, the extraction peer); `install`
+# (an exact sync without it) takes it out again.
 bench: install
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION) --group bench --quiet
 	$(VENV)/bin/python -m benchmarks.run
 	$(VENV)/bin/python -m benchmarks.scale --sizes $(SCALE_SIZES)
 

@@ -8,14 +8,20 @@ as a small dict in XCom next to each step's counts.
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, Param, dag, task
 
-from ingest.config import PROJECT_ROOT, ConfigError, RunConfig
+from ingest.config import (
+    PROJECT_ROOT,
+    ConfigError,
+    RunConfig,
+    default_warehouse,
+    default_workdir,
+    run_id_from_airflow,
+)
 from ingest.results import StepResult
 from ingest.runlock import workdir_lock
 
@@ -26,9 +32,9 @@ DAG_ID = "zonewatch_pipeline"
 POOL = "zonewatch_duckdb"
 # Fetches write no DuckDB file, so they run outside the one-slot pool, in parallel.
 FETCH_POOL = "default_pool"
-DEFAULT_WORKDIR = os.environ.get("ZONEWATCH_WORKDIR") or str(PROJECT_ROOT / "data")
-DEFAULT_WAREHOUSE = (os.environ.get("ZONEWATCH_WAREHOUSE")
-                     or str(Path(DEFAULT_WORKDIR) / "warehouse.duckdb"))
+# The same defaults as the CLI and `make demo` (ingest.config).
+DEFAULT_WORKDIR = str(default_workdir())
+DEFAULT_WAREHOUSE = str(default_warehouse())
 WAREHOUSE_ASSET = Asset(name="zonewatch_warehouse",
                         uri=Path(DEFAULT_WAREHOUSE).expanduser().resolve().as_uri())
 
@@ -78,7 +84,9 @@ excluded pages' facts out (the ledger is in the landing zone).
 Params: `input_dir` **or** `sources_file` (a given `sources_file` wins), `workdir`,
 `warehouse`. Defaults come from `ZONEWATCH_INPUT` / `ZONEWATCH_SOURCES`,
 `ZONEWATCH_WORKDIR`, `ZONEWATCH_WAREHOUSE`, else the project's `samples/corpus` and
-`data/` (warehouse: `<workdir>/warehouse.duckdb`).
+`data/` (warehouse: `<workdir>/warehouse.duckdb`), the same defaults as the `zonewatch`
+command line, so `zonewatch summary` and `zonewatch failures` read this DAG's runs;
+`zonewatch failures --run` takes the Airflow run id as the UI shows it.
 Pool `zonewatch_duckdb` (1 slot) must exist: `airflow pools set zonewatch_duckdb 1 duckdb`.
 """
 
@@ -143,7 +151,7 @@ def zonewatch_pipeline() -> None:
                 workdir=p["workdir"], warehouse=p["warehouse"],
                 sources_file=p.get("sources_file") or None,
                 input_dir=None if p.get("sources_file") else (p.get("input_dir") or None),
-                run_id=re.sub(r"[^A-Za-z0-9._-]+", "_", run_id or "").strip("_") or None,
+                run_id=run_id_from_airflow(run_id),  # `zonewatch failures --run` maps back
             )
             from ingest.pipeline import source_names
 

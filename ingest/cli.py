@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from ingest.config import ConfigError, RunConfig
+from ingest.config import ConfigError, Paths, RunConfig
 
 __all__ = ["main"]
 
@@ -42,6 +42,13 @@ def _quiet_libraries() -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+# One default for every subcommand, the DAG and `make demo` (ingest.config).
+WORKDIR_HELP = ("raw pages, landing zone, build copy, reports "
+                "(default: $ZONEWATCH_WORKDIR, else data/ in the project)")
+WAREHOUSE_HELP = ("published DuckDB file "
+                  "(default: $ZONEWATCH_WAREHOUSE, else warehouse.duckdb in the workdir)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="zonewatch", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -49,10 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     src = run.add_mutually_exclusive_group(required=True)
     src.add_argument("--sources", metavar="FILE", help="YAML file of sources to fetch")
     src.add_argument("--input", metavar="DIR", help="directory of saved pages")
-    run.add_argument("--warehouse", metavar="PATH", default=None,
-                     help="published DuckDB file (default: data/warehouse.duckdb)")
-    run.add_argument("--workdir", metavar="DIR", default="data",
-                     help="raw pages, build copy and reports (default: data/)")
+    run.add_argument("--warehouse", metavar="PATH", default=None, help=WAREHOUSE_HELP)
+    run.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
     run.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
     ev = sub.add_parser("eval", help="score extraction against a gold file")
     ev.add_argument("--gold", metavar="FILE", required=True)
@@ -66,19 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--totals-only", action="store_true",
                     help="figures only, no misses or false positives (a blind test part)")
     sm = sub.add_parser("summary", help="what the last run read and published")
-    sm.add_argument("--workdir", metavar="DIR", default="data")
-    sm.add_argument("--warehouse", metavar="PATH", default=None)
+    sm.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
+    sm.add_argument("--warehouse", metavar="PATH", default=None, help=WAREHOUSE_HELP)
     sm.add_argument("--logs", metavar="DIR", default=None, help=argparse.SUPPRESS)
     sv = sub.add_parser("serve-postgres",
                         help="build the marts on PostgreSQL and switch them in for BI tools")
     sv.add_argument("--dsn", metavar="DSN", required=True,
                     help="e.g. postgresql://postgres@127.0.0.1:5432/zonewatch")
-    sv.add_argument("--workdir", metavar="DIR", default="data")
+    sv.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
     sv.add_argument("--reader", metavar="ROLE", action="append", default=[],
                     help="a BI role to grant USAGE/SELECT on the served schema (repeatable)")
     fl = sub.add_parser("failures", help="recent quality-gate runs that blocked or warned")
-    fl.add_argument("--workdir", metavar="DIR", default="data")
-    fl.add_argument("--run", metavar="ID", default=None, help="show one run in full")
+    fl.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
+    fl.add_argument("--run", metavar="ID", default=None,
+                    help="show one run in full: its run id, or the Airflow run id "
+                         "(manual__…, scheduled__…) of the DAG run")
     fl.add_argument("--all", action="store_true", help="include runs that passed")
     ex = sub.add_parser("exclude", help="set a page aside: the next run leaves its facts out")
     ex.add_argument("target", metavar="URL|DOCUMENT_ID",
@@ -89,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     inc.add_argument("target", metavar="URL|DOCUMENT_ID",
                      help="an excluded document's id, or its URL")
     for ledger in (ex, inc):
-        ledger.add_argument("--workdir", metavar="DIR", default="data")
+        ledger.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
         ledger.add_argument("--by", metavar="NAME", default=None,
                             help="who, for the ledger (default: $USER)")
     return p
@@ -106,7 +113,6 @@ def _who(by: str | None) -> str:
 
 def _ledger(args: argparse.Namespace) -> int:
     """`exclude` and `include`: one change to the landing zone's exclusion ledger."""
-    from ingest.config import Paths
     from ingest.landing.store import LandingStore
     from ingest.runlock import WorkdirBusy, workdir_lock
 
@@ -114,7 +120,8 @@ def _ledger(args: argparse.Namespace) -> int:
     if not paths.landing_db.is_file():
         raise ConfigError(f"no landing zone at {paths.landing_db}; run `zonewatch run` first")
     by = _who(args.by)
-    where = "" if args.workdir == "data" else f" --workdir {shlex.quote(args.workdir)}"
+    where = ("" if paths.workdir == Paths.create().workdir
+             else f" --workdir {shlex.quote(str(args.workdir))}")
     try:
         with workdir_lock(paths.workdir, f"zonewatch {args.command}"), \
                 LandingStore(paths) as store:
@@ -138,14 +145,13 @@ def _ledger(args: argparse.Namespace) -> int:
 
 
 def _failures(args: argparse.Namespace) -> int:
-    from ingest.config import Paths
-    from ingest.ops.failures import list_failures, show_run
+    from ingest.ops.failures import list_failures, show_run, unknown_run
 
     paths = Paths.create(args.workdir)
     if args.run:
         text = show_run(paths, args.run)
         if text is None:
-            raise ConfigError(f"no validation run {args.run!r} in {paths.landing_db}")
+            raise ConfigError(unknown_run(paths, args.run))
         print(text)
     else:
         print(list_failures(paths, include_passed=args.all))
@@ -153,7 +159,6 @@ def _failures(args: argparse.Namespace) -> int:
 
 
 def _serve_postgres(args: argparse.Namespace) -> int:
-    from ingest.config import Paths
     from ingest.landing.store import LandingStore
     from ingest.serve.postgres import build_postgres, publish_postgres
 
@@ -176,7 +181,6 @@ def _serve_postgres(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from ingest.config import Paths
     from ingest.ops.summary import summarise
 
     print(summarise(Paths.create(args.workdir, args.warehouse),
@@ -188,8 +192,7 @@ def _run(args: argparse.Namespace) -> int:
     from ingest import pipeline
     from ingest.runlock import WorkdirBusy, workdir_lock
 
-    cfg = RunConfig.create(workdir=args.workdir,
-                           warehouse=args.warehouse or Path(args.workdir) / "warehouse.duckdb",
+    cfg = RunConfig.create(workdir=args.workdir, warehouse=args.warehouse,
                            sources_file=args.sources, input_dir=args.input, run_id=args.run_id)
     t0 = time.monotonic()
     pipeline.check_config(cfg)  # ConfigError -> exit 2, before the workdir is touched

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["PROJECT_ROOT", "Paths", "RunConfig", "ConfigError", "new_run_id"]
+__all__ = [
+    "PROJECT_ROOT",
+    "ConfigError",
+    "Paths",
+    "RunConfig",
+    "default_warehouse",
+    "default_workdir",
+    "new_run_id",
+    "run_id_from_airflow",
+]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -21,12 +32,43 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 MAX_PAGE_BYTES = 10_000_000
 
 
+# The one default workdir and warehouse of the CLI, the DAG and `make demo` (read at call
+# time, so the environment of the moment wins): $ZONEWATCH_WORKDIR, else data/ in the
+# project; $ZONEWATCH_WAREHOUSE, else warehouse.duckdb in the workdir.
+WORKDIR_ENV = "ZONEWATCH_WORKDIR"
+WAREHOUSE_ENV = "ZONEWATCH_WAREHOUSE"
+DEFAULT_WORKDIR = PROJECT_ROOT / "data"
+
+
 class ConfigError(ValueError):
     """Bad arguments or configuration: the CLI prints it on one line and exits 2."""
 
 
+def default_workdir() -> Path:
+    """The workdir when none is given: $ZONEWATCH_WORKDIR, else the project's data/."""
+    env = os.environ.get(WORKDIR_ENV)
+    return Path(env).expanduser().resolve() if env else DEFAULT_WORKDIR
+
+
+def default_warehouse(workdir: str | Path | None = None) -> Path:
+    """The published warehouse when none is given: $ZONEWATCH_WAREHOUSE, else
+    `warehouse.duckdb` in `workdir` (itself defaulting to default_workdir())."""
+    env = os.environ.get(WAREHOUSE_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    wd = Path(workdir).expanduser().resolve() if workdir else default_workdir()
+    return wd / "warehouse.duckdb"
+
+
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def run_id_from_airflow(airflow_run_id: str | None) -> str | None:
+    """The project's run id for an Airflow run id (`manual__2026-12-02T14:00:00+00:00`,
+    `scheduled__…`, `backfill__…`, a `dags test` run): the characters a path or a file
+    name may not hold become `_` (the run id names `reports/<run_id>/`). None: no id."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", airflow_run_id or "").strip("_") or None
 
 
 @dataclass(frozen=True)
@@ -37,9 +79,11 @@ class Paths:
     warehouse: Path
 
     @classmethod
-    def create(cls, workdir: str | Path, warehouse: str | Path | None = None) -> Paths:
-        wd = Path(workdir).expanduser().resolve()
-        wh = Path(warehouse).expanduser().resolve() if warehouse else wd / "warehouse.duckdb"
+    def create(cls, workdir: str | Path | None = None,
+               warehouse: str | Path | None = None) -> Paths:
+        """None: the defaults (default_workdir(), default_warehouse())."""
+        wd = Path(workdir).expanduser().resolve() if workdir else default_workdir()
+        wh = Path(warehouse).expanduser().resolve() if warehouse else default_warehouse(wd)
         return cls(workdir=wd, warehouse=wh)
 
     @property
@@ -102,7 +146,7 @@ class RunConfig:
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})  # type: ignore[arg-type]
 
     @classmethod
-    def create(cls, *, workdir: str | Path = "data", warehouse: str | Path | None = None,
+    def create(cls, *, workdir: str | Path | None = None, warehouse: str | Path | None = None,
                sources_file: str | Path | None = None, input_dir: str | Path | None = None,
                run_id: str | None = None) -> RunConfig:
         p = Paths.create(workdir, warehouse)

@@ -5,8 +5,9 @@
 #
 # usage: scripts/airflow_demo.sh [--input DIR | --sources FILE] [--workdir DIR]
 #                                [--warehouse PATH] [--logical-date YYYY-MM-DD]
-# Defaults: $ZONEWATCH_INPUT or samples/corpus, $ZONEWATCH_WORKDIR or data/,
-#           $ZONEWATCH_WAREHOUSE or <workdir>/warehouse.duckdb.
+# Defaults: $ZONEWATCH_INPUT or samples/corpus; workdir and warehouse those of the CLI and
+#           the DAG (ingest.config: $ZONEWATCH_WORKDIR or the project's data/,
+#           $ZONEWATCH_WAREHOUSE or <workdir>/warehouse.duckdb).
 # Airflow state lives in $PROJECT/.airflow ($ZONEWATCH_AIRFLOW_HOME overrides; a global
 # AIRFLOW_HOME is deliberately ignored so the demo never touches another Airflow).
 # Exit code: that of `airflow dags test` (0 = the run succeeded, the warehouse is published).
@@ -16,8 +17,8 @@ PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 input="${ZONEWATCH_INPUT:-}"
 sources="${ZONEWATCH_SOURCES:-}"
-workdir="${ZONEWATCH_WORKDIR:-$PROJECT/data}"
-warehouse="${ZONEWATCH_WAREHOUSE:-}"
+workdir=""    # empty: ingest.config's default, as for `zonewatch` and the DAG
+warehouse=""
 logical_date=""
 
 die() { echo "airflow_demo: $*" >&2; exit 2; }
@@ -28,12 +29,11 @@ while [[ $# -gt 0 ]]; do
     --workdir)      workdir="${2:?--workdir needs a DIR}"; shift 2 ;;
     --warehouse)    warehouse="${2:?--warehouse needs a PATH}"; shift 2 ;;
     --logical-date) logical_date="${2:?--logical-date needs a date}"; shift 2 ;;
-    -h|--help)      sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help)      sed -n '2,13p' "$0"; exit 0 ;;
     *)              die "unknown argument: $1" ;;
   esac
 done
 [[ -n "$input" || -n "$sources" ]] || input="$PROJECT/samples/corpus"
-[[ -n "$warehouse" ]] || warehouse="$workdir/warehouse.duckdb"
 [[ -z "$input" || -d "$input" ]] || die "--input $input: not a directory"
 [[ -z "$sources" || -f "$sources" ]] || die "--sources $sources: no such file"
 
@@ -51,12 +51,16 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
 export AIRFLOW__LOGGING__LOGGING_LEVEL="${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}"
 mkdir -p "$AIRFLOW_HOME"
 
-# Absolute paths: the tasks do not run from this directory.
-abs() { "$PY" -c 'import os,sys; print(os.path.abspath(sys.argv[1]) if sys.argv[1] else "")' "$1"; }
-conf="$("$PY" -c 'import json,sys; print(json.dumps({
-    "input_dir": sys.argv[1] or None, "sources_file": sys.argv[2] or None,
-    "workdir": sys.argv[3], "warehouse": sys.argv[4]}))' \
-  "$(abs "$input")" "$(abs "$sources")" "$(abs "$workdir")" "$(abs "$warehouse")")"
+# Absolute paths (the tasks do not run from this directory); the workdir and warehouse
+# nobody gave are ingest.config's defaults, the ones `zonewatch summary` reads.
+conf="$(PYTHONPATH="$PROJECT${PYTHONPATH:+:$PYTHONPATH}" "$PY" -c '
+import json, os, sys
+from ingest.config import default_warehouse, default_workdir
+inp, src, wd, wh = (os.path.abspath(a) if a else None for a in sys.argv[1:5])
+wd = wd or str(default_workdir())
+print(json.dumps({"input_dir": inp, "sources_file": src, "workdir": wd,
+                  "warehouse": wh or str(default_warehouse(wd))}))' \
+  "$input" "$sources" "$workdir" "$warehouse")" || die "could not read ingest.config"
 
 echo "airflow_demo: AIRFLOW_HOME=$AIRFLOW_HOME" >&2
 "$AIRFLOW" db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 \

@@ -214,3 +214,37 @@ def test_gate_block_logs_the_summary_path_and_fails(pipeline_dag, stub_pipeline,
         _call(pipeline_dag, "gate", up)
     assert f"{report}/summary.txt" in caplog.text
     assert "2 blocking expectations failed" in caplog.text
+
+
+def test_params_default_to_the_clis_workdir_and_warehouse(pipeline_dag, monkeypatch):
+    """One default for the DAG, the CLI and `make demo` (ingest.config): `zonewatch
+    summary` / `failures` with no --workdir read what the DAG wrote."""
+    from ingest.config import default_warehouse, default_workdir
+
+    monkeypatch.delenv("ZONEWATCH_WORKDIR", raising=False)
+    monkeypatch.delenv("ZONEWATCH_WAREHOUSE", raising=False)
+    params = pipeline_dag.params.dump()
+    assert params["workdir"] == str(default_workdir()) == str(PROJECT_ROOT / "data")
+    assert params["warehouse"] == str(default_warehouse())
+
+
+@pytest.mark.parametrize("airflow_id", ["manual__2026-12-02T14:00:00.123456+00:00",
+                                        "scheduled__2026-12-02T00:00:00+00:00",
+                                        "backfill__2026-11-30T00:00:00+00:00"])
+def test_failures_finds_the_dag_run_by_its_airflow_run_id(pipeline_dag, stub_pipeline,
+                                                          tmp_path, capsys, airflow_id):
+    """The run id `plan` derives from Airflow's is the one the gate records; `zonewatch
+    failures --run` takes the Airflow id as the UI shows it and maps it back the same way."""
+    from ingest.cli import main
+    from ingest.landing.store import LandingStore
+
+    (tmp_path / "in").mkdir()
+    params = {"input_dir": str(tmp_path / "in"), "sources_file": None,
+              "workdir": str(tmp_path / "wd"), "warehouse": str(tmp_path / "wh.duckdb")}
+    run_id = _call(pipeline_dag, "plan", params=params, run_id=airflow_id)["cfg"]["run_id"]
+    with LandingStore(tmp_path / "wd") as store:  # what gate_step records for that run
+        store.record_validation(run_id=run_id, passed=False, blocking=2, warnings=0,
+                                expectations=9, report_dir=str(tmp_path / "wd" / "reports"),
+                                summary="GATE BLOCKED: 2 blocking", failures=[])
+    assert main(["failures", "--workdir", str(tmp_path / "wd"), "--run", airflow_id]) == 0
+    assert "GATE BLOCKED: 2 blocking" in capsys.readouterr().out
