@@ -160,7 +160,12 @@ def _failures(args: argparse.Namespace) -> int:
 
 def _serve_postgres(args: argparse.Namespace) -> int:
     from ingest.landing.store import LandingStore
-    from ingest.serve.postgres import build_postgres, publish_postgres
+    from ingest.serve.postgres import (
+        PostgresUnreachable,
+        build_postgres,
+        check_target,
+        publish_postgres,
+    )
 
     paths = Paths.create(args.workdir)
     if not paths.landing_db.is_file():
@@ -170,6 +175,11 @@ def _serve_postgres(args: argparse.Namespace) -> int:
     if not last or not last[0]["passed"]:
         raise ConfigError("the last quality-gate run did not pass (zonewatch failures); "
                           "nothing served")
+    try:  # a second, before a build of half a minute: the server and every --reader role
+        check_target(args.dsn, args.reader)
+    except PostgresUnreachable as exc:
+        print(f"zonewatch: error: {exc}; nothing built", file=sys.stderr)
+        return EXIT_ERROR
     res = build_postgres(paths.landing_db, args.dsn)
     if not res.success:
         print(f"zonewatch: dbt build --target postgres failed: "

@@ -6,6 +6,8 @@ then switch the built marts into the schema BI tools read, atomically.
                                          (marts -> `zonewatch_build`; staging, intermediate
                                          and seeds -> `staging`, `intermediate`, `seeds`)
     publish_postgres(dsn)                `zonewatch_build` -> `zonewatch` in one transaction
+    check_target(dsn, readers)           before any of it: the server answers and every
+                                         reader role exists (a second, not a build)
 
 Atomic switch. Postgres DDL is transactional, so renaming the serving schema away and the
 build schema into its place in one transaction is one step for a reader. One more thing
@@ -36,11 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from ingest.build.dbt_build import DbtResult, project_fingerprint, run_dbt
+from ingest.config import ConfigError
 from ingest.serve.publish import PublishError
 
 __all__ = [
     "LANDING_TABLES",
+    "PostgresUnreachable",
     "build_postgres",
+    "check_target",
     "load_landing",
     "publish_postgres",
     "serving_fingerprint",
@@ -93,6 +98,55 @@ def _connect(dsn: str) -> Any:
     import psycopg2
 
     return psycopg2.connect(dsn)
+
+
+class PostgresUnreachable(Exception):
+    """The server does not answer or refuses the connection (one line, password hidden)."""
+
+
+def _redacted(pg_dsn: str) -> str:
+    from psycopg2.extensions import make_dsn, parse_dsn
+
+    try:
+        parts = parse_dsn(pg_dsn)
+    except Exception:  # noqa: BLE001 - malformed: show nothing of it
+        return "the given --dsn"
+    if "password" in parts:
+        parts["password"] = "***"
+    return make_dsn(**parts)
+
+
+def check_target(pg_dsn: str, readers: Sequence[str] = (), *, connect_timeout: int = 5) -> None:
+    """What serve-postgres needs before it copies or builds anything: the server answers
+    `pg_dsn` and every role in `readers` exists (publish_postgres grants them SELECT).
+    Raises ConfigError for a malformed DSN or a missing role, PostgresUnreachable when
+    the connection fails; both with a one-line message."""
+    import psycopg2
+    from psycopg2.extensions import parse_dsn
+
+    try:
+        parse_dsn(pg_dsn)
+    except psycopg2.ProgrammingError as exc:
+        raise ConfigError(f"--dsn: not a PostgreSQL connection string "
+                          f"({str(exc).strip().splitlines()[0]})") from exc
+    try:
+        con = psycopg2.connect(pg_dsn, connect_timeout=connect_timeout)
+    except psycopg2.Error as exc:
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), repr(exc))
+        raise PostgresUnreachable(f"cannot connect to {_redacted(pg_dsn)}: {first}") from exc
+    try:
+        with con.cursor() as cur:
+            cur.execute("select rolname from pg_roles where rolname = any(%s::text[])",
+                        [list(readers)])
+            found = {r[0] for r in cur.fetchall()}
+    finally:
+        con.close()
+    missing = [r for r in dict.fromkeys(readers) if r not in found]
+    if missing:
+        raise ConfigError(
+            f"--reader: no role {', '.join(repr(m) for m in missing)} in {_redacted(pg_dsn)} "
+            f"(create it first: CREATE ROLE {missing[0]} LOGIN ...); nothing built"
+        )
 
 
 # --------------------------------------------------------------------------- landing

@@ -336,7 +336,8 @@ def test_number_key_matches_duckdb_printf(pg_dsn: str, first_build: FirstBuild) 
 
 
 def more_docs() -> list[Any]:
-    """The fixture plus a new page (ids unused by the fixture) with one more output fact and one more investment fact."""
+    """The fixture plus a new page (ids unused by the fixture) with one more output fact
+    and one more investment fact."""
     docs = fx.fixture_docs()
     d6 = fx.Doc(
         "d000000000000006",
@@ -576,3 +577,118 @@ def test_cli_serves_a_validated_run_to_postgres(pg_dsn: str, tmp_path: Path) -> 
     with psycopg2.connect(pg_dsn) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from zonewatch.fct_investment")
         assert cur.fetchone()[0] == expected
+
+
+# --------------------------------------------------------------------------- checks first
+
+
+def _passed_run_workdir(work: Path) -> Path:
+    """A workdir whose last quality-gate run passed: serve-postgres's local checks pass."""
+    from ingest.landing.store import LandingStore
+
+    with LandingStore(work) as store:
+        store.record_validation(run_id="20261202T140000Z-aaaaaa", passed=True, blocking=0,
+                                warnings=0, expectations=9, report_dir=str(work / "reports"),
+                                summary="passed", failures=[])
+    return work
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every start of a landing copy or a dbt build on Postgres (none run)."""
+    import ingest.serve.postgres as pgserve
+    from ingest.build.dbt_build import DbtResult
+
+    started: list[str] = []
+
+    def build(landing_db: Path, dsn: str, **_: Any) -> DbtResult:
+        started.append("build_postgres")
+        return DbtResult(success=False, failed_tests=(), errored_nodes=("stub",), nodes_run=0)
+
+    def load(*_: Any, **__: Any) -> dict[str, int]:
+        started.append("load_landing")
+        return {}
+
+    monkeypatch.setattr(pgserve, "build_postgres", build)
+    monkeypatch.setattr(pgserve, "load_landing", load)
+    return started
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("zonewatch: error: "), err
+    for w in words:
+        assert w in err, err
+    return err
+
+
+def test_missing_reader_role_fails_before_any_build(
+        pg_dsn: str, tmp_path: Path, builds: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.cli import main
+
+    work = _passed_run_workdir(tmp_path / "work")
+    missing = f"zw_no_such_reader_{uuid.uuid4().hex[:8]}"
+    rc = main(["serve-postgres", "--dsn", pg_dsn, "--workdir", str(work), "--reader", missing])
+    assert rc == 2
+    _one_line_error(capsys, "--reader", repr(missing), "nothing built")
+    assert builds == []  # neither the landing copy nor dbt started
+    assert not (work / "dbt_postgres").exists()  # no dbt target dir either
+
+
+def test_existing_reader_role_passes_the_check_and_the_build_starts(
+        pg_dsn: str, tmp_path: Path, builds: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.cli import main
+
+    role = f"zw_reader_{uuid.uuid4().hex[:8]}"
+    missing = f"zw_no_such_reader_{uuid.uuid4().hex[:8]}"
+    con = psycopg2.connect(pg_dsn)
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(f'create role "{role}"')  # a role of this test: cluster-wide, dropped
+        work = _passed_run_workdir(tmp_path / "work")
+        # one role there, one not: only the missing one is named, nothing built
+        assert main(["serve-postgres", "--dsn", pg_dsn, "--workdir", str(work),
+                     "--reader", role, "--reader", missing]) == 2
+        err = _one_line_error(capsys, repr(missing))
+        assert repr(role) not in err
+        assert builds == []
+        # every role there: the build starts (the stub fails it: exit 1)
+        assert main(["serve-postgres", "--dsn", pg_dsn, "--workdir", str(work),
+                     "--reader", role]) == 1
+        assert builds == ["build_postgres"]
+        assert "dbt build --target postgres failed" in capsys.readouterr().err
+    finally:
+        with con.cursor() as cur:
+            cur.execute(f'drop role if exists "{role}"')
+        con.close()
+
+
+def test_unreachable_server_fails_before_any_build(
+        tmp_path: Path, builds: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No server on the port: one line (the password hidden), exit 1, nothing built."""
+    from ingest.cli import main
+    from tests.services import free_port
+
+    work = _passed_run_workdir(tmp_path / "work")
+    dsn = f"postgresql://postgres:s3cret-pw@127.0.0.1:{free_port()}/zonewatch"
+    assert main(["serve-postgres", "--dsn", dsn, "--workdir", str(work),
+                 "--reader", "bi_reader"]) == 1
+    err = _one_line_error(capsys, "cannot connect", "nothing built")
+    assert "s3cret-pw" not in err
+    assert builds == []
+
+
+def test_malformed_dsn_is_a_usage_error(
+        tmp_path: Path, builds: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.cli import main
+
+    work = _passed_run_workdir(tmp_path / "work")
+    assert main(["serve-postgres", "--dsn", "host=127.0.0.1 port", "--workdir", str(work)]) == 2
+    _one_line_error(capsys, "--dsn")
+    assert builds == []
