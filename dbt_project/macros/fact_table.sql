@@ -22,6 +22,8 @@ final as (
         region_id,
 
         -- dimensions
+        measure,
+        period_grain,
         status,
         unit,
         qualifier,

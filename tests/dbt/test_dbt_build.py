@@ -400,13 +400,17 @@ def test_contract_columns(built: Built) -> None:
         # beyond CONTRACT.md (extra columns are welcome): how sure, and why
         "confidence",
         "basis",
+        # what value measures (level, growth_yoy, share, count) and what span the period is
+        "measure",
+        "period_grain",
     }
     for t in ("fct_investment", "fct_output", "fct_compute"):
         assert set(cols(t)) == fact_cols
     assert {"region_id", "name_zh", "aliases", "parent_region_id", "level"} <= set(
         cols("dim_region")
     )
-    assert {"indicator_id", "category", "name_zh", "name_en", "unit"} <= set(cols("dim_indicator"))
+    assert {"indicator_id", "category", "measure", "name_zh", "name_en", "unit"} <= set(
+        cols("dim_indicator"))
     assert {"document_id", "url", "title", "published_at", "fetched_at", "content_sha256"} <= set(
         cols("dim_document")
     )
@@ -507,6 +511,12 @@ def test_regions_unknown_and_discovered(built: Built) -> None:
         "unknown",
         True,
     )
+
+
+def test_facts_say_what_they_measure(built: Built) -> None:
+    assert built.query(
+        "select measure, period_grain, count(*) from fct_output group by all") == [
+        ("level", "year", 2)]
 
 
 def test_conflicts_flagged(built: Built) -> None:

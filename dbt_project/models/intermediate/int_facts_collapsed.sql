@@ -2,12 +2,20 @@
 -- sentence and source_url come from the earliest mention: the earliest page (published_at,
 -- then fetched_at, then url; undated pages last), then the first offset in it. The
 -- confidence and basis are the best mention's: the fact is as sure as its surest statement.
+-- measure is the indicator's (seeds/indicator_measures.csv); period_grain comes from the
+-- period (macro period_grain). Neither is in fact_id: adding them changed no id.
 
 with
 
 mentions as (
 
     select * from {{ ref('int_mentions_facts_keyed') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('indicator_measures') }}
 
 ),
 
@@ -77,6 +85,8 @@ final as (
 
         -- dimensions
         earliest.category,
+        measures.measure,
+        {{ period_grain('earliest.period_start', 'earliest.period_end') }} as period_grain,
         earliest.status,
         earliest.unit,
         earliest.qualifier,
@@ -101,6 +111,8 @@ final as (
         on earliest.fact_id = counted.fact_id
     inner join best
         on earliest.fact_id = best.fact_id
+    left join measures
+        on earliest.indicator_id = measures.indicator_id
 
 )
 

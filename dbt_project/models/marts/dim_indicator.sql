@@ -1,4 +1,4 @@
--- One row per indicator.
+-- One row per indicator, with what its values measure (seeds/indicator_measures.csv).
 
 with
 
@@ -8,19 +8,28 @@ indicators as (
 
 ),
 
+measures as (
+
+    select * from {{ ref('indicator_measures') }}
+
+),
+
 final as (
 
     select
         -- ids
-        indicator_id,
+        indicators.indicator_id,
 
         -- dimensions
-        category,
-        name_zh,
-        name_en,
-        unit
+        indicators.category,
+        measures.measure,
+        indicators.name_zh,
+        indicators.name_en,
+        indicators.unit
 
     from indicators
+    left join measures
+        on indicators.indicator_id = measures.indicator_id
 
 )
 
