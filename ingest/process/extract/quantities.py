@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
 from ingest.process.extract.lexicon import Lexicon
 from ingest.process.extract.numbers import NUMBER_RE, parse_number
@@ -41,48 +41,93 @@ class Quantity:
     explicit_flops: bool = False  # printed as …FLOPS or 每秒…次, not a bare P
 
 
-@cache
-def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(sorted(words, key=len, reverse=True))
+class WordTable:
+    """The longest of a fixed set of words printed at, or just before, a position.
+
+    One set lookup per distinct word length instead of a `startswith` per word: the
+    quantity scan asks this several times for every number in every sentence.
+    """
+
+    __slots__ = ("lengths", "words")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(w for w in words if w)
+        self.lengths = tuple(sorted({len(w) for w in self.words}, reverse=True))
+
+    def at(self, text: str, pos: int) -> str | None:
+        """The longest word printed at text[pos:]."""
+        for n in self.lengths:
+            w = text[pos:pos + n]
+            if len(w) == n and w in self.words:
+                return w
+        return None
+
+    def before(self, text: str, pos: int) -> str | None:
+        """The longest word printed just before text[pos]."""
+        for n in self.lengths:
+            if pos - n >= 0 and (w := text[pos - n:pos]) in self.words:
+                return w
+        return None
 
 
-def _match_prefix(text: str, pos: int, words: list[str]) -> str | None:
-    """The longest of `words` printed at text[pos:]."""
-    for w in _longest_first(tuple(words)):
-        if text.startswith(w, pos):
-            return w
-    return None
+@dataclass(frozen=True)
+class _Words:
+    """rules.yml's word lists the quantity scan reads, as tables (built once per lexicon)."""
+
+    units: WordTable  # unit surfaces other than compute ones (those are _COMPUTE_RE)
+    qualifier_before: WordTable
+    qualifier_before_kind: dict[str, str]  # word -> qualifier (the first list it is in)
+    qualifier_after: WordTable
+    qualifier_after_kind: dict[str, str]
+    after_or_milestone: WordTable  # a qualifier after the number, or 大关
+    not_before: WordTable
+    not_after: WordTable
 
 
-def _match_suffix(text: str, pos: int, words: list[str]) -> str | None:
-    """The longest of `words` printed just before text[pos]."""
-    for w in _longest_first(tuple(words)):
-        if pos - len(w) >= 0 and text.startswith(w, pos - len(w)):
-            return w
-    return None
+_WORDS: dict[int, tuple[Lexicon, _Words]] = {}
 
 
-def _read_unit(s: str, pos: int, lex: Lexicon) -> tuple[str, float, str, int] | None:
+def _words(lex: Lexicon) -> _Words:
+    hit = _WORDS.get(id(lex))
+    if hit is not None and hit[0] is lex:
+        return hit[1]
+    rules = lex.rules
+    before_kind: dict[str, str] = {}
+    for k, ws in rules["qualifiers"]["before"].items():
+        for w in ws:
+            before_kind.setdefault(w, k)
+    after_kind = {w: k for k, ws in rules["qualifiers"]["after"].items() for w in ws}
+    words = _Words(
+        units=WordTable(u for u, v in lex.units.items() if v[2] != "compute"),
+        qualifier_before=WordTable(before_kind), qualifier_before_kind=before_kind,
+        qualifier_after=WordTable(after_kind), qualifier_after_kind=after_kind,
+        after_or_milestone=WordTable([*after_kind, "大关"]),
+        not_before=WordTable(rules["not_quantity_before"]),
+        not_after=WordTable(rules["not_quantity_after"]))
+    _WORDS[id(lex)] = (lex, words)
+    return words
+
+
+def _read_unit(s: str, pos: int, lex: Lexicon, words: _Words) -> tuple[str, float, str, int] | None:
     """(unit, factor, kind, end) of the unit printed at s[pos:], if any."""
     m = _COMPUTE_RE.match(s, pos)
     if m and not (m.group("p") == "T" and not m.group("f")):
         factor = {"P": 1.0, "E": 1000.0, "T": 0.001}[m.group("p")]
         kind = "compute_flops" if m.group("f") and len(m.group("f")) > 1 else "compute"
         return "PFLOPS", factor, kind, m.end()
-    best = _match_prefix(s, pos, [u for u, v in lex.units.items() if v[2] != "compute"])
+    best = words.units.at(s, pos)
     if best is None:
         return None
     unit, factor, kind = lex.units[best]
     return unit, factor, kind, pos + len(best)
 
 
-def _qualifier_before(s: str, start: int, q_before: dict[str, list[str]]) -> str | None:
+def _qualifier_before(s: str, start: int, words: _Words) -> str | None:
     """突破1800亿元, and 最高达60亿元 (one linking verb between qualifier and number)."""
-    words = [x for ws in q_before.values() for x in ws]
     for pos in (start, *(start - len(v) for v in _LINK_VERBS if s.startswith(v, start - len(v)))):
-        w = _match_suffix(s, pos, words)
+        w = words.qualifier_before.before(s, pos)
         if w:
-            return next(k for k, ws in q_before.items() if w in ws)
+            return words.qualifier_before_kind[w]
     return None
 
 
@@ -106,10 +151,7 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
     """Every printed quantity in sentence `s` that has a unit we measure in."""
     # Long on purpose: one scan of the sentence; a number, its range, its multiplier and its
     # unit are read in order from the same position.
-    rules = lex.rules
-    q_before: dict[str, list[str]] = rules["qualifiers"]["before"]
-    q_after: dict[str, list[str]] = rules["qualifiers"]["after"]
-    after_words = {w: k for k, ws in q_after.items() for w in ws}
+    words = _words(lex)
     out: list[Quantity] = []
     skip_until = -1
     for m in NUMBER_RE.finditer(s):
@@ -119,9 +161,9 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
         prev = s[start - 1] if start else ""
         if prev and (prev.isascii() and (prev.isalnum() or prev in "._/")):
             continue  # part of a code: IPv6, 5G/400G, v1.2
-        if _match_suffix(s, start, rules["not_quantity_before"]):
+        if words.not_before.before(s, start):
             continue
-        before_q = _qualifier_before(s, start, q_before)
+        before_q = _qualifier_before(s, start, words)
         if text[0] in _CN_NUMERAL and len(text) == 1 and before_q is None:
             continue  # 陈三元, 一批, 八大: a word; 近百个 is a quantity
         try:
@@ -161,7 +203,7 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
             end = pos  # raw_text: 180余亿
         while pos < len(s) and s[pos] == " ":
             pos += 1
-        if _match_prefix(s, pos, rules["not_quantity_after"]) and not s.startswith("个百分点", pos):
+        if words.not_after.at(s, pos) and not s.startswith("个百分点", pos):
             continue
         implied = False
         if percent_words:
@@ -171,12 +213,12 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
             unit, factor, kind = "PFLOPS", 1e-15, "compute_flops"
             pos = _OPS_RE.match(s, pos).end()  # type: ignore[union-attr]
         else:
-            read = _read_unit(s, pos, lex)
+            read = _read_unit(s, pos, lex, words)
             if read is None:
                 nxt = s[pos:pos + 1]
                 has_mult = any(c in _MULT for c in text)
                 if not has_mult or (nxt and "\u4e00" <= nxt <= "\u9fff"
-                                    and not _match_prefix(s, pos, [*after_words, "大关"])):
+                                    and not words.after_or_milestone.at(s, pos)):
                     continue
                 unit, factor, kind, implied = "CNY", 1.0, "money", True
             else:
@@ -185,15 +227,15 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
         if value_high is None:
             rd = _RANGE_DASH.match(s, pos)
             m2 = NUMBER_RE.match(s, rd.end()) if rd else None
-            if m2 and _read_unit(s, m2.end(), lex) is not None and \
-                    _read_unit(s, m2.end(), lex)[0] == unit:  # type: ignore[index]
+            hi_unit = _read_unit(s, m2.end(), lex, words) if m2 else None
+            if m2 and hi_unit is not None and hi_unit[0] == unit:
                 value_high = parse_number(m2.group())
-                end, pos = m2.end(), _read_unit(s, m2.end(), lex)[3]  # type: ignore[index]
+                end, pos = m2.end(), hi_unit[3]
         if before_q:
             qualifier = before_q
-        a = _match_prefix(s, pos, list(after_words))
+        a = words.qualifier_after.at(s, pos)
         if a:
-            qualifier = after_words[a]
+            qualifier = words.qualifier_after_kind[a]
             pos += len(a)
         if value_high is not None:
             qualifier = "at_least"
