@@ -411,6 +411,13 @@ def test_contract_columns(built: Built) -> None:
     )
     assert {"indicator_id", "category", "measure", "name_zh", "name_en", "unit"} <= set(
         cols("dim_indicator"))
+    assert {
+        "target_fact_id", "indicator_id", "region_id", "measure", "unit",
+        "target_period_start", "target_period_end", "target_value", "target_source_url",
+        "target_evidence", "actual_fact_id", "actual_status", "actual_value",
+        "actual_period_end", "actual_source_url", "actual_evidence", "baseline_value",
+        "baseline_period_end", "attainment_share", "progress_state",
+    } <= set(cols("fct_target_progress"))
     assert {"document_id", "url", "title", "published_at", "fetched_at", "content_sha256"} <= set(
         cols("dim_document")
     )
@@ -511,6 +518,17 @@ def test_regions_unknown_and_discovered(built: Built) -> None:
         "unknown",
         True,
     )
+
+
+def test_target_progress_of_the_compute_target(built: Built) -> None:
+    # d3's 2025 compute target (no region) has no actual; "today" is the newest accepted
+    # page not set aside (d3, 2024-03-01: d5 is later but excluded) -> no_actual_yet
+    target_id = built.query("select fact_id from fct_compute where status = 'target'")[0][0]
+    assert built.query(
+        "select target_fact_id, region_id, measure, unit, target_value, actual_fact_id, "
+        "progress_state, progress_as_of_date, target_source_url from fct_target_progress"
+    ) == [(target_id, "unknown", "level", "PFLOPS", 5000.0, None, "no_actual_yet",
+           date(2024, 3, 1), URL_C)]
 
 
 def test_facts_say_what_they_measure(built: Built) -> None:
