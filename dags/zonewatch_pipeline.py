@@ -61,7 +61,9 @@ Tasks, in order (each waits for the one before):
   out of memory) fails it after saving the pages it finished, and its one retry takes
   the rest. Any other failure here is a bug: read the traceback.
 - `dbt_build`: fresh build copy `<workdir>/build/warehouse.duckdb`, `dbt build` (seeds,
-  models, tests). The failing model or dbt test is named in the log.
+  models, tests). The failing model or dbt test is named in the log. Skipped, with
+  `gate` and `publish`, when nothing is new: the published warehouse was built by the
+  same project from the same landing state (the log says so).
 - `gate`: Great Expectations suites on the build copy; report in
   `<workdir>/reports/<run_id>/`. No retry; a block fails the run and notifies on-call.
 - `publish`: replaces the published warehouse in one atomic `os.replace`. If it fails,
@@ -191,10 +193,14 @@ def zonewatch_pipeline() -> None:
 
     @task
     def dbt_build(up: dict[str, Any]) -> dict[str, Any]:
-        from ingest.pipeline import build_step
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from ingest.pipeline import build_step, nothing_new
 
         cfg = RunConfig.from_dict(up["cfg"])
         with workdir_lock(cfg.paths.workdir, cfg.run_id):
+            if (why := nothing_new(cfg)) is not None:
+                raise AirflowSkipException(why)  # gate and publish skip too: no asset event
             return _next(cfg, build_step(cfg))
 
     @task(retries=0, on_failure_callback=_notify)

@@ -221,13 +221,17 @@ def _run(args: argparse.Namespace) -> int:
         print(f"zonewatch: {exc}", file=sys.stderr)
         return EXIT_BLOCKED if exc.tests_only else EXIT_ERROR
     land, proc, build, gate = out.land, out.process, out.build, out.gate
-    new_mentions = build.new_staging_rows.get("stg_landing__mentions", 0)
-    print(f"run {cfg.run_id}: {land.pages_seen} pages read ({land.landed_new} new, "
-          f"{land.errors} unreadable), {proc.pages_processed} processed "
-          f"({proc.pages_rejected} rejected), {proc.mentions} mentions; dbt "
-          f"{'incremental' if build.incremental else 'full'} build (+{new_mentions} "
-          f"mentions); gate passed ({gate.warnings} warnings, {gate.quarantined} "
-          f"quarantined); published {cfg.warehouse} in {time.monotonic() - t0:.1f}s"
+    line = (f"run {cfg.run_id}: {land.pages_seen} pages read ({land.landed_new} new, "
+            f"{land.errors} unreadable), {proc.pages_processed} processed "
+            f"({proc.pages_rejected} rejected), {proc.mentions} mentions; ")
+    if build is None or gate is None:  # nothing new: no build, no gate, nothing published
+        line += f"{out.unchanged}; {cfg.warehouse} as it was"
+    else:
+        new_mentions = build.new_staging_rows.get("stg_landing__mentions", 0)
+        line += (f"dbt {'incremental' if build.incremental else 'full'} build "
+                 f"(+{new_mentions} mentions); gate passed ({gate.warnings} warnings, "
+                 f"{gate.quarantined} quarantined); published {cfg.warehouse}")
+    print(line + f" in {time.monotonic() - t0:.1f}s"
           + "".join(f"; source {f.source} failed: {f.failed}" for f in land.sources
                     if f.failed))
     return EXIT_OK

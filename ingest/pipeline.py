@@ -28,7 +28,8 @@ from ingest.results import (
 
 __all__ = ["BuildFailed", "GateBlocked", "SourcesFailed", "build_step", "check_config",
            "fetch_and_land_step", "fetch_source_step", "fetch_step", "gate_step",
-           "land_step", "process_step", "publish_step", "run_all", "source_names"]
+           "land_step", "nothing_new", "process_step", "publish_step", "run_all",
+           "source_names"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -243,6 +244,27 @@ def process_step(cfg: RunConfig, progress: Progress = _noop) -> Processed:
     return Processed(pages_processed=done, pages_rejected=rejected, mentions=mentions)
 
 
+def nothing_new(cfg: RunConfig) -> str | None:
+    """Why this run need not build (None: it must): the published warehouse was built by
+    the same dbt project and extractor from the same landing state, so a build would
+    publish the same facts. Each gate appends to the validation history only."""
+    from ingest.build.dbt_build import project_fingerprint, published_build
+    from ingest.landing.store import LandingStore
+
+    paths = cfg.paths
+    built = published_build(paths.warehouse)
+    if built is None or built.landing_state is None or not paths.landing_db.is_file():
+        return None
+    if built.fingerprint != project_fingerprint():
+        return None
+    with LandingStore(paths, read_only=True) as store:
+        state = store.state_digest()
+    if state != built.landing_state:
+        return None
+    return (f"nothing new since the published warehouse was built (landing state {state}, "
+            f"project {built.fingerprint}): not rebuilt, not published")
+
+
 def build_step(cfg: RunConfig, progress: Progress = _noop) -> Built:
     """The build copy, then `dbt build` (seeds, models, tests) into it.
 
@@ -251,19 +273,23 @@ def build_step(cfg: RunConfig, progress: Progress = _noop) -> Built:
     staging models only take what landed since; otherwise it is built from scratch.
     """
     from ingest.build.dbt_build import project_fingerprint, published_fingerprint, run_dbt
+    from ingest.landing.store import LandingStore
 
     paths = cfg.paths
     paths.ensure()
     for f in (paths.build_db, paths.build_db.with_name(paths.build_db.name + ".wal")):
         f.unlink(missing_ok=True)
     fingerprint = project_fingerprint()
+    with LandingStore(paths, read_only=True) as store:
+        landing_state = store.state_digest()  # what this build reads; recorded in the build
     incremental = published_fingerprint(paths.warehouse) == fingerprint
     if incremental:
         shutil.copyfile(paths.warehouse, paths.build_db)
     before = _staging_counts(paths.build_db) if incremental else {}
     progress(f"dbt build ({'incremental' if incremental else 'full'}) …")
     res = run_dbt("build", paths.build_db, paths.landing_db, paths.workdir / "dbt",
-                  extra_args=["--vars", json.dumps({"build_fingerprint": fingerprint}),
+                  extra_args=["--vars", json.dumps({"build_fingerprint": fingerprint,
+                                                    "landing_state": landing_state}),
                               *([] if incremental else ["--full-refresh"])])
     if not res.success:
         msg = ("dbt build failed: "
@@ -408,6 +434,9 @@ def run_all(cfg: RunConfig, progress: Progress = _noop) -> RunResult:
     """One full run. Raises GateBlocked / BuildFailed; returns every step's result."""
     land = fetch_and_land_step(cfg, progress)
     process = process_step(cfg, progress)
+    if (why := nothing_new(cfg)) is not None:
+        progress(why)
+        return RunResult(run_id=cfg.run_id, land=land, process=process, unchanged=why)
     build = build_step(cfg, progress)
     gate = gate_step(cfg, progress)
     return RunResult(run_id=cfg.run_id, land=land, process=process, build=build, gate=gate,

@@ -74,11 +74,13 @@ class Published(StepResult):
 
 @dataclass(frozen=True)
 class RunResult(StepResult):
-    """One whole run, step by step."""
+    """One whole run, step by step. A run with nothing new since the published warehouse
+    was built has no build, gate or publish step; `unchanged` says why."""
 
     run_id: str
     land: Landed
     process: Processed
-    build: Built
-    gate: Gated
-    publish: Published
+    build: Built | None = None
+    gate: Gated | None = None
+    publish: Published | None = None
+    unchanged: str | None = None

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ingest.config import DBT_PROJECT_DIR
 
-__all__ = ["DbtResult", "project_fingerprint", "published_fingerprint", "run_dbt"]
+__all__ = ["DbtResult", "PublishedBuild", "project_fingerprint", "published_build",
+           "published_fingerprint", "run_dbt"]
 
 _FINGERPRINTED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -48,8 +49,17 @@ def project_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def published_fingerprint(warehouse: Path) -> str | None:
-    """The fingerprint the published warehouse was built with (None: none, or unknown)."""
+@dataclass(frozen=True)
+class PublishedBuild:
+    """What built the published warehouse: the project fingerprint and the landing state
+    (None for a warehouse built before landing states were recorded)."""
+
+    fingerprint: str
+    landing_state: str | None
+
+
+def published_build(warehouse: Path) -> PublishedBuild | None:
+    """The published warehouse's `zonewatch_build_info` (None: no warehouse, or unknown)."""
     if not warehouse.is_file():
         return None
     import duckdb
@@ -60,13 +70,26 @@ def published_fingerprint(warehouse: Path) -> str | None:
         _unknown(warehouse, e)
         return None
     try:
-        row = con.execute("select build_fingerprint from main.zonewatch_build_info").fetchone()
+        cur = con.execute("select * from main.zonewatch_build_info")
+        names = [d[0] for d in cur.description or ()]
+        row = cur.fetchone()
     except duckdb.Error as e:
         _unknown(warehouse, e)
         return None
     finally:
         con.close()
-    return str(row[0]) if row else None
+    if row is None:
+        return None
+    info = dict(zip(names, row, strict=True))
+    state = info.get("landing_state")
+    return PublishedBuild(str(info["build_fingerprint"]),
+                          None if state is None or state == "none" else str(state))
+
+
+def published_fingerprint(warehouse: Path) -> str | None:
+    """The fingerprint the published warehouse was built with (None: none, or unknown)."""
+    built = published_build(warehouse)
+    return built.fingerprint if built else None
 
 
 def _unknown(warehouse: Path, e: Exception) -> None:

@@ -13,6 +13,7 @@ is ever built from values.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -48,6 +49,15 @@ DDL_PATH = Path(__file__).resolve().parent / "landing.sql"
 ERROR_STAGES = ("fetch", "read", "decode", "parse", "extract")
 # Tables whose rows callers may insert in bulk (fixed names: never taken from input).
 BULK_TABLES = ("documents", "mentions")
+# What identifies a row's content in each table a build reads (LandingStore.state_digest).
+_STATE_KEYS = (
+    ("raw_pages", "sha256, url, fetched_at, sidecar"),
+    ("documents", "document_id, sha256, extractor_version, processed_at"),
+    ("mentions", "mention_id, extractor_version"),
+    ("page_errors", "url, stage, reason, recorded_at"),
+    ("quarantine", "mention_id, expectation, quarantined_at"),
+    ("exclusions", "document_id, excluded_at, included_at"),
+)
 
 
 def _naive_utc_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -259,6 +269,19 @@ class LandingStore(ExclusionLedger):
         row = self.con.execute(f"select count(*) from raw_pages r where {pending}",  # noqa: S608 (fixed SQL)
                                params).fetchone()
         return int(row[0]) if row else 0
+
+    def state_digest(self) -> str:
+        """A digest of everything in the landing zone a build reads: pages, documents,
+        mentions, page errors, quarantine and the exclusion ledger (not validation
+        history, which each gate appends to). Equal digests mean a build would publish
+        the same facts; one scan of each table, order-free (xor of row hashes)."""
+        h = hashlib.sha256()
+        for table, key in _STATE_KEYS:
+            row = self.con.execute(
+                f"select count(*), coalesce(bit_xor(hash({key})), 0) from {table}"  # noqa: S608 (fixed SQL)
+            ).fetchone()
+            h.update(f"{table}:{row[0] if row else 0}:{row[1] if row else 0};".encode())
+        return h.hexdigest()[:16]
 
     def count_stale(self, extractor_version: str) -> int:
         """How many `documents` rows another extractor version wrote."""

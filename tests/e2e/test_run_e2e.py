@@ -230,14 +230,38 @@ def test_systemic_mention_failures_block(tmp_path, capsys):
     assert file_digest(warehouse) == before
 
 
-def test_a_rerun_over_unchanged_input_adds_no_rows_incrementally(tmp_path):
-    cfg = RunConfig.create(workdir=tmp_path / "w", input_dir=SAMPLES)
-    run_all(cfg)
-    again = RunConfig.create(workdir=tmp_path / "w", input_dir=SAMPLES)
-    out = run_all(again)
-    assert out.land.landed_new == 0 and out.process.pages_processed == 0
-    assert out.build.incremental is True
-    assert set(out.build.new_staging_rows.values()) == {0}
+def test_a_rerun_with_nothing_new_builds_and_publishes_nothing(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in SOME_PAGES:
+        shutil.copy(SAMPLES / name, pages)
+    cfg = RunConfig.create(workdir=tmp_path / "w", input_dir=pages)
+    first = run_all(cfg)
+    assert first.build is not None and first.unchanged is None
+    published = file_digest(cfg.warehouse)
+    cfg.paths.build_db.unlink()  # a build would write it again
+
+    again = run_all(RunConfig.create(workdir=tmp_path / "w", input_dir=pages))
+    assert again.land.landed_new == 0 and again.process.pages_processed == 0
+    assert again.build is None and again.gate is None and again.publish is None
+    assert again.unchanged is not None and "nothing new" in again.unchanged
+    assert not cfg.paths.build_db.exists()
+    assert file_digest(cfg.warehouse) == published
+
+    # What the landing zone holds changes: an exclusion, then a new page. Each rebuilds.
+    with LandingStore(cfg.paths) as store:
+        doc = store.con.execute("select document_id from documents where status = 'ok' "
+                                "order by document_id limit 1").fetchone()
+        store.exclude(doc[0], reason="wrong figures", by="pytest")
+    excluded = run_all(RunConfig.create(workdir=tmp_path / "w", input_dir=pages))
+    assert excluded.build is not None and excluded.build.incremental is True
+    assert excluded.publish is not None and file_digest(cfg.warehouse) != published
+
+    shutil.copy(SAMPLES / "07_chengdu_q3.html", pages)
+    more = run_all(RunConfig.create(workdir=tmp_path / "w", input_dir=pages))
+    assert more.process.pages_processed == 1 and more.build is not None
+    assert more.build.new_staging_rows["stg_landing__mentions"] > 0
+    assert run_all(RunConfig.create(workdir=tmp_path / "w", input_dir=pages)).build is None
 
 
 @pytest.mark.parametrize("argv, message", [
