@@ -94,6 +94,21 @@ def test_airflow_dags_test_publishes_the_warehouse(tmp_path):
     assert docs >= 1
     assert facts >= 1
 
+    # The same input again: nothing new, so dbt_build skips, and gate and publish with it.
+    from ingest.serve.publish import file_digest
+
+    published = file_digest(warehouse)
+    again = subprocess.run(
+        ["bash", str(DEMO), "--input", str(pages), "--workdir", str(workdir),
+         "--warehouse", str(warehouse), "--logical-date", "2025-06-02"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+    )
+    log = again.stdout + again.stderr
+    assert again.returncode == 0, f"second dags test exited {again.returncode}:\n{log[-6000:]}"
+    assert "nothing new since the published warehouse was built" in log, log[-6000:]
+    assert file_digest(warehouse) == published
+    assert len(list((workdir / "reports").glob("*/summary.txt"))) == 1  # no second gate
+
 
 @pytest.mark.slow
 def test_airflow_maps_one_fetch_task_per_source(tmp_path, local_site):
