@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 
 from ingest.process.extract import Mention, extract_mentions
+from ingest.process.normalise import normalise
 
 PUB = date(2024, 6, 15)  # default publication date: mid-2024
 _UNSET = object()
@@ -49,14 +50,18 @@ class Case:
     pub: date | None = PUB
     absent_units: tuple[str, ...] = ()  # no fact may have these units
     n: int | None = None  # exact number of facts, when the case is about duplicates
+    raw_page: bool = False  # the paragraphs are a page as printed: run normalise first
+    titled: bool = False  # the first paragraph is the page's title
 
 
 def C(id: str, text: str | tuple[str, ...], *expect: F, absent: tuple[float, ...] = (),
       nothing: bool = False, pub: date | None | object = _UNSET,
-      absent_units: tuple[str, ...] = (), n: int | None = None) -> Case:
+      absent_units: tuple[str, ...] = (), n: int | None = None, raw_page: bool = False,
+      titled: bool = False) -> Case:
     paras = (text,) if isinstance(text, str) else tuple(text)
     return Case(id, paras, tuple(expect), tuple(absent), nothing,
-                PUB if pub is _UNSET else pub, tuple(absent_units), n)  # type: ignore[arg-type]
+                PUB if pub is _UNSET else pub, tuple(absent_units), n,  # type: ignore[arg-type]
+                raw_page, titled)
 
 
 def D(y: int, m: int, d: int) -> date:
@@ -701,6 +706,122 @@ CASES += [
 
 
 # ======================================================================================
+# Audit of the error classes real pages show (issue 14, section 2), each class with fresh
+# sentences of our own: different regions, indicators and phrasings. Ids start "c<k>-".
+# ======================================================================================
+CASES += [
+    # ------------------------------------------------ 1 status from genre and tense
+    C("c1-plan-jiancheng-later-year-is-target",
+      ("宁波市算力基础设施建设实施方案", "2025年底,全市建成算力总规模3000P。"),
+      F(3000, unit="PFLOPS", status="target", years=(2025, 2025)), titled=True,
+      pub=D(2023, 8, 1)),
+    C("c1-ketupo-ending-year-is-estimate", "预计全年全市固定资产投资可突破600亿元。",
+      F(6e10, qualifier="more_than", status="estimate", years=(2024, 2024)),
+      pub=D(2024, 12, 5)),
+    C("c1-youwang-just-ended-year-is-estimate", "2023年,全区规上工业总产值有望达到1200亿元。",
+      F(1.2e11, status="estimate", years=(2023, 2023)), pub=D(2024, 1, 10)),
+    C("c1-yuji-just-ended-quarter-is-estimate", "预计一季度全县工业投资增长15%。",
+      F(15, unit="percent", status="estimate", period=(D(2024, 1, 1), D(2024, 3, 31))),
+      pub=D(2024, 4, 5)),
+    # ------------------------------------------------ 2 分别 series, in order
+    C("c2-fenbie-two-zones",
+      "2023年,合肥高新区、合肥经开区分别完成固定资产投资320亿元和280亿元。",
+      F(3.2e10, region="zone-hefei-hnd"), F(2.8e10, region="zone-hefei-etdz"), n=2),
+    C("c2-fenbie-year-span-counts",
+      "2022—2024年,全省新开工亿元以上项目分别为1200个、1350个、1500个。",
+      F(1200, unit="count", years=(2022, 2022)), F(1350, unit="count", years=(2023, 2023)),
+      F(1500, unit="count", years=(2024, 2024)), n=3, pub=D(2025, 2, 1)),
+    C("c2-fenbie-three-cities",
+      "2023年,南京、苏州、杭州三市地区生产总值分别达到1.75万亿元、2.47万亿元和2.01万亿元。",
+      F(1.75e12, region="cn-3201"), F(2.47e12, region="cn-3205"),
+      F(2.01e12, region="cn-3301"), n=3),
+    # ------------------------------------------------ 3 Hong Kong and Taiwan phrasing
+    C("c3-zhuanan-is-project", "2023年，該市重大專案總投資達到850億元。",
+      F(8.5e10, years=(2023, 2023), indicator="total_investment"), raw_page=True),
+    C("c3-hk-anniandeng-growth", "深圳前海今年首季固定資產投資按年增長12.5%。",
+      F(12.5, unit="percent", region="zone-qianhai",
+        period=(D(2024, 1, 1), D(2024, 3, 31))), raw_page=True),
+    C("c3-hk-renminbi-area", "粵港澳大灣區去年地區生產總值達14萬億元人民幣。",
+      F(1.4e13, years=(2023, 2023), region="area-gba"), raw_page=True),
+    C("c3-tw-zhihui-is-zhineng", "西安高新區2023年智慧算力規模達到200PFLOPS。",
+      F(200, unit="PFLOPS", years=(2023, 2023), region="zone-xian-hnd"), raw_page=True),
+    C("c3-tw-chengzhang-is-growth", "2023年成都市工業投資較去年成長8.1%。",
+      F(8.1, unit="percent", years=(2023, 2023), region="cn-5101"), raw_page=True),
+    # ------------------------------------------------ 4 typographic noise
+    C("c4-circle-decimal-mark", "2023年，全区规上工业总产值达到12。5亿元。",
+      F(1.25e9, years=(2023, 2023)), absent=(5e8,), raw_page=True),
+    C("c4-full-width-digits-percent", "２０２３年，全市固定资产投资增长８．６％。",
+      F(8.6, unit="percent", years=(2023, 2023)), raw_page=True),
+    C("c4-pinyin-glosses-in-traditional",
+      "2023年，全市數(shù)字經(jīng)濟核心產(chǎn)業增加值達到560億元。",
+      F(5.6e10, years=(2023, 2023)), raw_page=True),
+    C("c4-full-width-digits-and-circle-decimal", "２０２４年上半年，全区地区生产总值为３５６。８亿元。",
+      F(3.568e10, period=(D(2024, 1, 1), D(2024, 6, 30))), raw_page=True),
+    C("c4-full-width-thousands-comma", "2023年，全县完成固定资产投资１，２００亿元。",
+      F(1.2e11, years=(2023, 2023)), raw_page=True),
+    # ------------------------------------------------ 5 numbers that are not facts
+    C("c5-leverage-ratio", "每投资1亿元可撬动社会资本5亿元,带动就业300人。", nothing=True),
+    C("c5-share-change-in-points", "全区工业投资占固定资产投资的比重提高2.3个百分点。",
+      nothing=True),
+    C("c5-growth-outside-the-tables",
+      "2023年,全市粮食总产量增长3.2%,社会消费品零售总额增长6.8%,农村居民人均可支配收入增长7.5%。",
+      nothing=True),
+    C("c5-coverage-and-share",
+      "规上工业企业增长面达到68%,高技术制造业增加值占规上工业的比重为25.4%。",
+      absent=(68,)),
+    C("c5-product-spec", "该款智算一体机单台算力可达1P,售价200万元。", nothing=True),
+    C("c5-investment-intensity-per-mu", "入园项目投资强度不低于每亩300万元。", nothing=True),
+    # ------------------------------------------------ 6 compute restated
+    C("c6-yiyici-per-second-is-pflops", "2023年,该超算中心峰值算力达到每秒3.2亿亿次。",
+      F(32, unit="PFLOPS", years=(2023, 2023)), n=1),
+    C("c6-two-units-joined-by-ji", "2024年,全市算力总规模达到2.3EFLOPS,即2300P。",
+      F(2300, unit="PFLOPS", years=(2024, 2024)), n=1),
+    C("c6-two-units-in-brackets-agree", "2024年,园区智能算力规模达到800P(每秒80亿亿次)。",
+      F(800, unit="PFLOPS", years=(2024, 2024)), n=1),
+    C("c6-two-units-zhehe", "截至2024年6月,全区算力规模达到1.2万P,折合12EFLOPS。",
+      F(1.2e4, unit="PFLOPS", period=(D(2024, 6, 30), D(2024, 6, 30))), n=1,
+      pub=D(2024, 7, 10)),
+    C("c6-two-units-disagree-is-one-flagged-fact",
+      "2024年,全市算力规模达到500P,约合每秒5亿亿次浮点运算。",
+      F(500, unit="PFLOPS", years=(2024, 2024)), n=1),
+    # ------------------------------------------------ 7 regions
+    C("c7-statistical-release-quanqu-is-the-zone",
+      ("贵安新区2023年国民经济和社会发展统计公报", "2023年,全区地区生产总值完成350亿元。"),
+      F(3.5e10, years=(2023, 2023), region="zone-guian"), titled=True, pub=D(2024, 4, 1)),
+    C("c7-woqu-is-the-issuing-bureaus-region",
+      ("来源:滨江区统计局", "2023年,我区规上工业增加值增长9.2%。"),
+      F(9.2, unit="percent", years=(2023, 2023), region="cn-330108")),
+    C("c7-quanshi-in-a-city-release",
+      ("2023年中卫市国民经济和社会发展统计公报", "全年全市地区生产总值540亿元。"),
+      F(5.4e10, years=(2023, 2023), region="cn-6405"), titled=True, pub=D(2024, 3, 20)),
+    C("c7-new-area-the-gazetteer-lacks-is-its-own",
+      "2023年,宜宾三江新区地区生产总值为280亿元。",
+      F(2.8e10, years=(2023, 2023), region=None)),
+    C("c7-area-above-provinces-the-gazetteer-lacks",
+      "2023年,成渝地区双城经济圈地区生产总值达到8.2万亿元。",
+      F(8.2e12, years=(2023, 2023))),
+    # ------------------------------------------------ 8 periods
+    C("c8-qiansanjidu-of-the-page-year", "前三季度,全省规上工业增加值增长6.8%。",
+      F(6.8, unit="percent", period=(D(2024, 1, 1), D(2024, 9, 30))), pub=D(2024, 10, 25)),
+    C("c8-months-cumulative-yuefen", "2024年1-10月份,全区规上工业总产值累计完成860亿元。",
+      F(8.6e10, period=(D(2024, 1, 1), D(2024, 10, 31))), pub=D(2024, 11, 20)),
+    C("c8-months-without-year-page-date", "1—11月,全市固定资产投资同比增长4.3%。",
+      F(4.3, unit="percent", period=(D(2023, 1, 1), D(2023, 11, 30))), pub=D(2023, 12, 20)),
+    C("c8-undated-jinnian-is-unknown", "今年,全区算力规模达到300P。",
+      F(300, unit="PFLOPS", basis="unknown"), pub=None),
+    # ------------------------------------------------ 9 one number, one fact
+    C("c9-city-then-its-zone-one-fact", "西安市西安高新区2023年完成固定资产投资1200亿元。",
+      F(1.2e11, years=(2023, 2023), region="zone-xian-hnd"), n=1),
+    C("c9-zone-with-its-city-in-brackets", "苏州工业园区(苏州市)2023年实现地区生产总值3686亿元。",
+      F(3.686e11, years=(2023, 2023), region="zone-sip"), n=1),
+    C("c9-district-and-its-zone-alias", "2023年,宁波市北仑区(宁波经开区)实现地区生产总值2500亿元。",
+      F(2.5e11, years=(2023, 2023), region="cn-330206"), n=1),
+    C("c9-city-and-zone-jointly", "2023年,合肥市与合肥高新区共同引进项目总投资120亿元。",
+      F(1.2e10, years=(2023, 2023)), n=1),
+]
+
+
+# ======================================================================================
 # The harness.
 # ======================================================================================
 
@@ -714,8 +835,13 @@ def _document(paras: tuple[str, ...]) -> tuple[str, list[int]]:
 
 
 def run(case: Case) -> tuple[str, list[Mention]]:
-    text, starts = _document(case.paras)
-    return text, extract_mentions(text, starts, case.pub, title_paragraphs=0)
+    if case.raw_page:  # traditional script, full-width digits, glosses: as a page prints them
+        doc = normalise(case.paras)
+        text, starts = doc.text, list(doc.paragraph_starts)
+    else:
+        text, starts = _document(case.paras)
+    return text, extract_mentions(text, starts, case.pub,
+                                  title_paragraphs=1 if case.titled else 0)
 
 
 def _approx(a: float, b: float) -> bool:

@@ -141,10 +141,25 @@ def _scale(text: str) -> Decimal:
     return mult
 
 
-def _is_restatement(s: str, prev: Quantity | None, start: int, unit: str) -> bool:
-    """500P(每秒50亿亿次浮点运算): the bracketed figure repeats the one before it."""
-    return (prev is not None and prev.unit == unit
-            and re.fullmatch(r"\s*[（(]\s*(?:每秒)?\s*", s[prev.unit_end:start]) is not None)
+# 500P(每秒50亿亿次…) / 2.3EFLOPS，即2300P / 1.2万P，折合12EFLOPS: the same capacity again.
+_BRACKETED = re.compile(r"\s*[（(]\s*(?:每秒)?\s*")
+_RESTATED = re.compile(r"\s*(?:[（(]|[，,]?\s*(?:即|折合|约合|相当于)[为约]?)\s*(?:每秒)?\s*")
+
+
+def _is_restatement(s: str, prev: Quantity | None, start: int, unit: str,
+                    value: float) -> bool:
+    """500P(每秒50亿亿次浮点运算), 2.3EFLOPS，即2300P: a compute figure right after another,
+    in brackets or after 即/折合, restates it. One capacity is one fact; when the two
+    disagree (500P，约合每秒5亿亿次) the first stays and the mismatch is logged."""
+    if prev is None or prev.unit != unit:
+        return False
+    between = s[prev.unit_end:start]
+    if (_RESTATED if unit == "PFLOPS" else _BRACKETED).fullmatch(between) is None:
+        return False
+    if unit == "PFLOPS" and abs(value - prev.value) > 0.01 * max(abs(prev.value), 1e-9):
+        logger.warning("compute restated with another value: %s vs %s PFLOPS in %r",
+                       prev.value, value, s[:60])
+    return True
 
 
 def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
@@ -239,7 +254,8 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
             pos += len(a)
         if value_high is not None:
             qualifier = "at_least"
-        if _is_restatement(s, out[-1] if out else None, start, unit):
+        if _is_restatement(s, out[-1] if out else None, start, unit,
+                           float(value * Decimal(str(factor)))):
             skip_until = pos
             continue
         f = Decimal(str(factor))
