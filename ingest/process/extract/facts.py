@@ -300,7 +300,9 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     else:
         ps, pe, basis = carry.period()
     if slot is not None and slot.period is not None:
-        ps, pe, basis = *slot.period, "explicit"  # 2021年至2023年分别…: the i-th year
+        # 2021年至2023年分别… / 一季度、上半年分别…: the i-th period
+        ps, pe = slot.period
+        basis = ref_basis if slot.relative_period else "explicit"
     status, status_how = status_of(s, q, period, ps, pe, ref_date,
                                  ref_basis == "publication_date", lex, masks, target_section)
     if _BASELINE.search(s[max(0, q.start - 8):q.start]) and period is not None and \

@@ -2,9 +2,9 @@
 
 "第一产业、第二产业、第三产业增加值增速分别为4.4%、4.8%、6%" (one measure per figure),
 "甲区、乙区和丙区分别实现地区生产总值A亿元、B亿元、C亿元" (one region per figure),
-"2021年至2023年，分别完成投资A、B、C" (one year per figure). A list is assigned only
-when the items before 分别 match its length exactly (measures: at least as many), so an
-ambiguous list keeps the ordinary rules.
+"2021年至2023年，分别完成投资A、B、C" and "2020年、2021年和2022年分别…" (one period per
+figure). A list is assigned only when the items before 分别 match its length exactly
+(measures: at least as many), so an ambiguous list keeps the ordinary rules.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Slot:
     region: RegionMention | None = None
     period: tuple[date, date] | None = None
     named_from: int | None = None  # where the words naming the list's measures start
+    relative_period: bool = False  # the item's period is 今年一季度/上半年…, not a printed year
 
 
 def _chain(s: str, qs: list[Quantity], after: int) -> list[Quantity]:
@@ -100,12 +101,24 @@ def series_slots(s: str, qs: list[Quantity], regions: list[RegionMention], offse
                 a, b = int(m.group(1)), int(m.group(2))
                 if b - a + 1 == n:
                     span = (a, b)
+            # 2020年、2021年和2022年分别… / 一季度、上半年分别…: one listed period per figure
+            listed = _enumerated([(p.start, p.end, p) for p in periods
+                                  if left_start <= p.start and p.end <= pos
+                                  and p.period_start is not None
+                                  and p.period_end is not None], s)
+            per_item = [p for _, _, p in listed] if len(listed) == n and n >= 2 else None
             named_from = kw_run[len(kw_run) - n][0] if len(kw_run) >= n else None
             for i, q in enumerate(chain):
                 slot_kw = str(kw_run[len(kw_run) - n + i][2]) if len(kw_run) >= n else None
                 region = reg_run[i][2] if len(reg_run) == n else None
                 period = (date(span[0] + i, 1, 1), date(span[0] + i, 12, 31)) if span else None
+                relative = False
+                if per_item is not None:
+                    p = per_item[i]
+                    period = (p.period_start, p.period_end)  # type: ignore[assignment]
+                    relative = p.relative
                 if slot_kw or region or period:
-                    out[q.start] = Slot(slot_kw, region, period, named_from if slot_kw else None)
+                    out[q.start] = Slot(slot_kw, region, period, named_from if slot_kw else None,
+                                        relative)
         pos = s.find(_FENBIE, pos + 1)
     return out
