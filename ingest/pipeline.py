@@ -288,9 +288,12 @@ def build_step(cfg: RunConfig, progress: Progress = _noop) -> Built:
     before = _staging_counts(paths.build_db) if incremental else {}
     progress(f"dbt build ({'incremental' if incremental else 'full'}) …")
     res = run_dbt("build", paths.build_db, paths.landing_db, paths.workdir / "dbt",
-                  extra_args=["--vars", json.dumps({"build_fingerprint": fingerprint,
-                                                    "landing_state": landing_state}),
-                              *([] if incremental else ["--full-refresh"])])
+                  # dbt's unit tests test the SQL, not the data: CI runs them (tests/dbt),
+                  # a production build need not pay for them every run
+                  extra_args=["--vars", json.dumps({"build_fingerprint": fingerprint}),
+                              "--exclude-resource-type", "unit_test",
+                              *([] if incremental else ["--full-refresh"])],
+                  landing_state=landing_state)
     if not res.success:
         msg = ("dbt build failed: "
                + "; ".join([*res.errored_nodes, *(f"test failed: {t}" for t in res.failed_tests)])

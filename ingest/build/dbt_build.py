@@ -115,15 +115,21 @@ def _release_duckdb() -> None:
 
 
 def run_dbt(command: str, build_db: Path, landing_db: Path, work_dir: Path,
-            extra_args: list[str] | None = None, target: str | None = None) -> DbtResult:
+            extra_args: list[str] | None = None, target: str | None = None,
+            landing_state: str | None = None) -> DbtResult:
     """`dbt <command>` (build, seed, test…) with the build copy and landing db wired in.
 
     `target` picks a profiles.yml output (default: the profile's default, `duckdb`); the
-    `postgres` target reads its connection from ZONEWATCH_PG_* (see serve_postgres)."""
+    `postgres` target reads its connection from ZONEWATCH_PG_* (see serve_postgres).
+    `landing_state` is recorded in `zonewatch_build_info` (LandingStore.state_digest)."""
     from dbt.cli.main import dbtRunner
 
     os.environ["ZONEWATCH_BUILD_DB"] = str(build_db)
     os.environ["ZONEWATCH_LANDING_DB"] = str(landing_db)
+    if landing_state is None:
+        os.environ.pop("ZONEWATCH_LANDING_STATE", None)
+    else:
+        os.environ["ZONEWATCH_LANDING_STATE"] = landing_state
     work_dir.mkdir(parents=True, exist_ok=True)
     args = [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
             str(DBT_PROJECT_DIR), "--target-path", str(work_dir / "target"),

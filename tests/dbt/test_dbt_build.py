@@ -3,9 +3,13 @@
 Fixture (written with the duckdb API against ingest/landing/landing.sql):
 - fixed-asset investment of Wuhan 2023 = 1000亿元, stated by d1 once and d2 twice
   (d2 repeats it in title and body) -> one fact, 3 mentions, 2 documents, source = d1;
-- Wuhan GDP 2023: d1 says 2.0万亿元, d3 says 2.1万亿元 -> two facts, both flagged as conflicts;
+- Wuhan GDP 2023: d1 (2024-01-15) says 2.0万亿元, d3 (2024-03-01) says 2.1万亿元 -> two facts,
+  a revision (fct_fact_vintages: two vintages, 2.1万亿元 current), not a conflict; the
+  investment figure restated by d2 with the same value stays one vintage;
+- a project in 黄陂区: d3 says 50亿元, d7 (also 2024-03-01) 60亿元 -> a same-date conflict
+  (fct_conflicts), neither current;
 - a compute target with no region -> region_id 'unknown';
-- a project in 黄陂区 (not in the regions seed) -> discovered region 'x-<md5>';
+- 黄陂区 is not in the regions seed -> discovered region 'x-<md5>';
 - d4 is rejected (not Chinese): its mention never reaches the facts, d4 is in dim_document;
 - d5 is set aside (`zonewatch exclude`, landing table exclusions): its retail-sales figure
   reaches no fact, d5 is in dim_document with its excluded_reason; d1 was excluded once and
@@ -36,7 +40,19 @@ URL_B = "https://www.wuhan.gov.cn/b.html"
 URL_C = "https://www.hubei.gov.cn/c.html"
 URL_D = "https://example.com/d.html"
 URL_E = "https://www.wuhan.gov.cn/e.html"
+URL_G = "https://www.huangpi.gov.cn/g.html"
 EXCLUDED_REASON = "fact_value_range_cny: a unit slip on this page"
+README = Path(__file__).resolve().parents[2] / "README.md"
+# The README's "Questions the warehouse answers": which figures conflict, which were revised?
+REVISIONS_QUERY = """\
+select indicator_id, region_id, period_end, status, value, valid_from, valid_to,
+       case when is_contested then 'conflict' when valid_to is not null then 'revised'
+            else 'current' end as standing,
+       source_url
+from fct_fact_vintages
+where conflict_group_id in (select conflict_group_id from fct_fact_vintages
+                            group by conflict_group_id having count(distinct value) > 1)
+order by indicator_id, region_id, period_end, status, valid_from nulls first, value;"""
 BUILD_SHA = "ab" * 32
 
 
@@ -166,7 +182,7 @@ def fixture_docs(*, broken: bool = False) -> list[Doc]:
         "武汉固定资产投资1000亿元。正文：2023年武汉市固定资产投资1000亿元，增长较快。",
     )
     d2.mention("m03", "1000亿元", **FAI_2023)
-    # float noise must not split the fact (6 significant digits in the key)
+    # float noise must not split the fact (12 significant digits in the key)
     d2.mention("m04", "1000亿元", nth=1, **{**FAI_2023, "value": 1.0e11 + 1e-3})
 
     d3 = Doc(
@@ -229,6 +245,26 @@ def fixture_docs(*, broken: bool = False) -> list[Doc]:
     )
     d5.mention("m10", "8000亿元", value=8.0e11, unit="CNY", indicator_id="retail_sales",
                category="output", **WUHAN_2023)
+    d7 = Doc(
+        "d000000000000007",
+        URL_G,
+        date(2024, 3, 1),
+        datetime(2024, 3, 3, 8, 0),
+        "黄陂区项目总投资60亿元。",
+    )
+    d7.mention(
+        "m11",
+        "60亿元",
+        value=6.0e9,
+        unit="CNY",
+        indicator_id="total_investment",
+        category="investment",
+        period_basis="publication_date",
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+        region_text="黄陂区",
+        region_basis="sentence",
+    )
     if broken:
         d3.mention(
             "m09",
@@ -238,7 +274,7 @@ def fixture_docs(*, broken: bool = False) -> list[Doc]:
             indicator_id="no_such_indicator",
             category="investment",
         )
-    return [d1, d2, d3, d4, d5]
+    return [d1, d2, d3, d4, d5, d7]
 
 
 # The exclusion ledger: d5 set aside now; d1 set aside once and included again.
@@ -335,6 +371,19 @@ def test_build_succeeds(built: Built) -> None:
     assert built.first.success, built.first.failures
 
 
+def test_build_runs_every_unit_test(built: Built) -> None:
+    """The pipeline's production build leaves dbt's unit tests out; this build (CI's) is
+    where they run, so every one of them must be here and pass."""
+    import json
+
+    results = json.loads((built.tmp / "target" / "run_results.json").read_text())["results"]
+    unit = {r["unique_id"]: r["status"] for r in results
+            if r["unique_id"].startswith("unit_test.")}
+    manifest = json.loads((built.tmp / "target" / "manifest.json").read_text())
+    assert unit and set(unit) == set(manifest["unit_tests"])
+    assert set(unit.values()) == {"pass"}
+
+
 def test_build_file_is_self_contained(built: Built, tmp_path: Path) -> None:
     # The only views are the gate's, and none reads the `landing` catalog (absent for BI
     # tools).
@@ -403,6 +452,8 @@ def test_contract_columns(built: Built) -> None:
         # what value measures (level, growth_yoy, share, count) and what span the period is
         "measure",
         "period_grain",
+        # the latest word of its indicator, region, period, status and unit
+        "is_current",
     }
     for t in ("fct_investment", "fct_output", "fct_compute"):
         assert set(cols(t)) == fact_cols
@@ -443,10 +494,10 @@ def test_contract_columns(built: Built) -> None:
 
 
 def test_fact_counts(built: Built) -> None:
-    assert built.query("select count(*) from fct_investment") == [(2,)]
+    assert built.query("select count(*) from fct_investment") == [(3,)]
     assert built.query("select count(*) from fct_output") == [(2,)]
     assert built.query("select count(*) from fct_compute") == [(1,)]
-    assert built.query("select count(*) from fct_mentions") == [(7,)]
+    assert built.query("select count(*) from fct_mentions") == [(8,)]
 
 
 def test_repeated_fact_collapses(built: Built) -> None:
@@ -462,7 +513,7 @@ def test_rejected_document_kept_in_dim_only(built: Built) -> None:
         "select status, reject_reason, mention_count from dim_document "
         "where document_id = 'd000000000000004'"
     ) == [("rejected", "not_chinese", 0)]
-    assert built.query("select count(*) from dim_document") == [(5,)]
+    assert built.query("select count(*) from dim_document") == [(6,)]
     assert built.query(
         "select count(*) from fct_mentions where document_id = 'd000000000000004'"
     ) == [(0,)]
@@ -508,10 +559,10 @@ def test_validation_runs_carry_the_build_sha256(built: Built) -> None:
 def test_regions_unknown_and_discovered(built: Built) -> None:
     assert built.query("select region_id from fct_compute") == [("unknown",)]
     rows = built.query(
-        "select f.region_id, r.name_zh, r.level, r.is_discovered from fct_investment f "
+        "select distinct f.region_id, r.name_zh, r.level, r.is_discovered from fct_investment f "
         "join dim_region r using (region_id) where f.indicator_id = 'total_investment'"
     )
-    assert len(rows) == 1
+    assert len(rows) == 1  # d3 and d7 name the same district
     region_id, name_zh, level, is_discovered = rows[0]
     assert region_id.startswith("x-") and (name_zh, level, is_discovered) == (
         "黄陂区",
@@ -537,16 +588,67 @@ def test_facts_say_what_they_measure(built: Built) -> None:
         ("level", "year", 2)]
 
 
-def test_conflicts_flagged(built: Built) -> None:
+def test_conflicts_are_same_date_disagreements(built: Built) -> None:
+    # d3 and d7, both of 2024-03-01, disagree on 黄陂区's 2024 total investment: a conflict
     rows = built.query(
-        "select value, conflicting_fact_count, group_min_value, group_max_value "
-        "from fct_conflicts order by value"
+        "select indicator_id, value, conflicting_fact_count, group_min_value, group_max_value, "
+        "as_of_date from fct_conflicts order by value"
     )
-    assert rows == [(2.0e12, 1, 2.0e12, 2.1e12), (2.1e12, 1, 2.0e12, 2.1e12)]
-    # both sides stay in the fact table
+    assert rows == [
+        ("total_investment", 5.0e9, 1, 5.0e9, 6.0e9, date(2024, 3, 1)),
+        ("total_investment", 6.0e9, 1, 5.0e9, 6.0e9, date(2024, 3, 1)),
+    ]
+    # both sides stay in the fact table, and neither wins
     assert built.query(
-        "select count(*) from fct_output o join fct_conflicts c using (fact_id)"
-    ) == [(2,)]
+        "select f.value, f.is_current from fct_investment f join fct_conflicts c "
+        "using (fact_id) order by 1"
+    ) == [(5.0e9, False), (6.0e9, False)]
+    assert built.query(
+        "select value, is_contested, is_current, valid_from, valid_to from fct_fact_vintages "
+        "where indicator_id = 'total_investment' order by value"
+    ) == [(5.0e9, True, False, date(2024, 3, 1), None),
+          (6.0e9, True, False, date(2024, 3, 1), None)]
+
+
+def test_a_later_value_is_a_revision(built: Built) -> None:
+    # Wuhan GDP 2023: 2.0万亿元 on d1 (2024-01-15), then 2.1万亿元 on d3 (2024-03-01)
+    assert built.query(
+        "select value, vintage_number, as_of_date, valid_from, valid_to, is_current, "
+        "is_contested, source_url, evidence from fct_fact_vintages "
+        "where indicator_id = 'gdp' order by valid_from"
+    ) == [
+        (2.0e12, 1, date(2024, 1, 15), date(2024, 1, 15), date(2024, 3, 1), False, False, URL_A,
+         "2023年武汉市地区生产总值2.0万亿元。"),
+        (2.1e12, 2, date(2024, 3, 1), date(2024, 3, 1), None, True, False, URL_C,
+         "2023年武汉市地区生产总值2.1万亿元。"),
+    ]
+    assert built.query(
+        "select value, is_current from fct_output where indicator_id = 'gdp' order by value"
+    ) == [(2.0e12, False), (2.1e12, True)]
+    assert built.query("select count(*) from fct_conflicts where indicator_id = 'gdp'") == [(0,)]
+
+
+def test_a_restatement_with_the_same_value_is_one_vintage(built: Built) -> None:
+    # d1 (2024-01-15) and d2 (2024-02-01) give the same investment figure: one vintage
+    assert built.query(
+        "select v.value, v.valid_from, v.valid_to, v.is_current, v.document_count, v.source_url, "
+        "f.is_current from fct_fact_vintages v join fct_investment f using (fact_id) "
+        "where v.indicator_id = 'fixed_asset_investment'"
+    ) == [(1.0e11, date(2024, 1, 15), None, True, 2, URL_A, True)]
+    # every fact has a vintage, and each vintage's fact is in a fact table
+    assert built.query(
+        "select count(distinct fact_id) from fct_fact_vintages") == [(6,)]
+
+
+def test_readme_question_which_figures_conflict_and_which_were_revised(built: Built) -> None:
+    assert REVISIONS_QUERY in README.read_text(encoding="utf-8")
+    rows = built.query(REVISIONS_QUERY)
+    assert [(r[0], r[4], r[7]) for r in rows] == [
+        ("gdp", 2.0e12, "revised"),
+        ("gdp", 2.1e12, "current"),
+        ("total_investment", 5.0e9, "conflict"),
+        ("total_investment", 6.0e9, "conflict"),
+    ]
 
 
 def test_fact_ids_stable_across_builds(built: Built, tmp_path: Path) -> None:
@@ -567,7 +669,7 @@ def test_fact_ids_stable_across_builds(built: Built, tmp_path: Path) -> None:
         ).fetchall()
     finally:
         con.close()
-    assert first == second and len(first) == 5
+    assert first == second and len(first) == 6
 
 
 def test_build_file_released_after_build(built: Built) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shlex
@@ -240,6 +241,11 @@ def test_a_rerun_with_nothing_new_builds_and_publishes_nothing(tmp_path):
     assert first.build is not None and first.unchanged is None
     published = file_digest(cfg.warehouse)
     cfg.paths.build_db.unlink()  # a build would write it again
+    # a production build runs the data tests, not dbt's unit tests (CI runs those)
+    results = json.loads((cfg.paths.workdir / "dbt" / "target" / "run_results.json")
+                         .read_text())["results"]
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert "test" in kinds and "unit_test" not in kinds
 
     again = run_all(RunConfig.create(workdir=tmp_path / "w", input_dir=pages))
     assert again.land.landed_new == 0 and again.process.pages_processed == 0

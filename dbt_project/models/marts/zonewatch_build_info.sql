@@ -9,7 +9,9 @@ final as (
 
     select
         '{{ var("build_fingerprint", "none") }}' as build_fingerprint,
-        '{{ var("landing_state", "none") }}' as landing_state,
+        -- an environment variable, not a var: it changes every build, and a changed var
+        -- makes dbt re-parse the whole project (a changed env_var, only this file)
+        '{{ env_var("ZONEWATCH_LANDING_STATE", "none") }}' as landing_state,
         '{{ invocation_id }}' as dbt_invocation_id,
         current_timestamp as built_at
 
