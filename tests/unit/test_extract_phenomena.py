@@ -711,6 +711,16 @@ CASES += [
 # ======================================================================================
 CASES += [
     # ------------------------------------------------ 1 status from genre and tense
+    C("c1-plan-title-xingcheng-is-target",
+      ("苏州市制造业高质量发展三年行动方案(2024—2026年)",
+       "全市规模以上工业总产值形成4.8万亿元规模。"),
+      F(4.8e12, status="target"), titled=True, pub=D(2024, 3, 1)),
+    C("c1-plan-title-past-year-stays-actual",
+      ("合肥市算力基础设施高质量发展行动方案(2024—2026年)",
+       "2023年,全市算力规模达到1500P。", "2026年,全市建成算力总规模8000P。"),
+      F(1500, unit="PFLOPS", status="actual", years=(2023, 2023)),
+      F(8000, unit="PFLOPS", status="target", years=(2026, 2026)), titled=True,
+      pub=D(2024, 5, 1)),
     C("c1-plan-jiancheng-later-year-is-target",
       ("宁波市算力基础设施建设实施方案", "2025年底,全市建成算力总规模3000P。"),
       F(3000, unit="PFLOPS", status="target", years=(2025, 2025)), titled=True,

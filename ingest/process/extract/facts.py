@@ -112,7 +112,9 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
                       and r.start < lead_end), None) or bare_zone(text, lead_end, primary, lex)
     doc_carry = Carry(ref_year, ref_basis, page_zone)
     out: list[Mention] = []
-    target_section = False
+    # A plan's page (its title a 规划/方案/纲要) reads as a section of goals from the start.
+    title = text[:title_end]
+    target_section = any(w in title for w in lex.rules["status"]["plan_titles"])
     table: TableHeader | None = None
     for pi in range(len(paragraph_starts)):
         p_start, p_end = bounds[pi], min(bounds[pi + 1] - 1, len(text))
