@@ -13,11 +13,21 @@ facts as (
 
 ),
 
+currency as (
+
+    -- the latest word of its group (int_fact_vintages): a later page that restates the
+    -- group with another value makes this fact a revised, no longer current, vintage
+    select fact_id, bool_or(is_current) as is_current
+    from {{ ref('int_fact_vintages') }}
+    group by fact_id
+
+),
+
 final as (
 
     select
         -- ids
-        fact_id,
+        facts.fact_id,
         indicator_id,
         region_id,
 
@@ -30,6 +40,7 @@ final as (
         evidence,
         source_url,
         basis,
+        coalesce(currency.is_current, false) as is_current,
 
         -- numbers
         value,
@@ -42,6 +53,8 @@ final as (
         period_end
 
     from facts
+    left join currency
+        on facts.fact_id = currency.fact_id
     where category = '{{ category }}'
 
 )

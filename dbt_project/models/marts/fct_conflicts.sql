@@ -1,5 +1,7 @@
--- One row per fact that another page contradicts (see int_fact_conflicts). Both sides are
--- also in their fact table; group them by conflict_group_id.
+-- One row per fact that another page of the same as-of date contradicts (see
+-- int_fact_conflicts): no side wins. A later page with another value is a revision
+-- (fct_fact_vintages), not a conflict. Both sides are also in their fact table; group them
+-- by conflict_group_id and as_of_date.
 
 with
 
@@ -38,7 +40,8 @@ final as (
 
         -- dates
         period_start,
-        period_end
+        period_end,
+        as_of_date
 
     from conflicts
 
