@@ -828,6 +828,12 @@ CASES += [
       F(4.3, unit="percent", period=(D(2023, 1, 1), D(2023, 11, 30))), pub=D(2023, 12, 20)),
     C("c8-undated-jinnian-is-unknown", "今年,全区算力规模达到300P。",
       F(300, unit="PFLOPS", basis="unknown"), pub=None),
+    C("c8-undated-jinnian-beside-other-years-is-unknown",
+      ("2022年,全区固定资产投资增长5%。", "今年,全区工业投资增长11%。"),
+      F(11, unit="percent", basis="unknown"), pub=None),
+    C("c8-undated-qunian-is-unknown-printed-year-stays",
+      "2021年,全县工业投资为30亿元;去年,全县工业投资为45亿元。",
+      F(3e9, years=(2021, 2021), basis="explicit"), F(4.5e9, basis="unknown"), pub=None),
     # ------------------------------------------------ 9 one number, one fact
     C("c9-city-then-its-zone-one-fact", "西安市西安高新区2023年完成固定资产投资1200亿元。",
       F(1.2e11, years=(2023, 2023), region="zone-xian-hnd"), n=1),

@@ -59,6 +59,9 @@ _YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
 
 _FIRM = re.compile(r"公司|集团|股份|有限")
 
+# Years named relative to the page's date: on an undated page they name no year.
+_RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|上年|本年")
+
 _BASELINE = re.compile(r"[从由](?:19|20)\d{2}年(?:底|末)?的?$")
 
 def reference_year(text: str, published_at: date | None, lex: Lexicon) -> tuple[int | None, str]:
@@ -299,6 +302,9 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         if period.relative and period.text.lstrip("到至") in {"全年", "当年"} and any(
                 p.explicit for p in periods if p.end <= period.start):
             basis = "explicit"  # 2023年全年: the year is printed
+        elif period.relative and ref_basis != "publication_date" and \
+                _RELATIVE_YEAR.search(period.text):
+            ps, pe, basis = None, None, "unknown"  # an undated page's 今年: no guess
     else:
         ps, pe, basis = carry.period()
     if slot is not None and slot.period is not None:
