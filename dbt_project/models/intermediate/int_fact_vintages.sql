@@ -12,7 +12,8 @@
 --
 -- A date whose pages give more than one value is contested (is_contested): it has no
 -- winner, so when it is the latest word no fact of the group is current; fct_conflicts
--- lists the pages that disagree. Linear in the mentions: no self-join of a group.
+-- lists the pages that disagree (one page alone giving two values is contested here too,
+-- but no conflict there: that takes two pages). Linear in the mentions: no self-join.
 
 with
 
