@@ -87,6 +87,16 @@ class Lexicon:  # frozen, but cached_property needs a __dict__ (dataclass keeps 
                                                          key=len, reverse=True))))
 
     @cached_property
+    def named_zone_re(self) -> re.Pattern[str]:
+        """A zone's own name of two to four characters and its suffix after a place
+        (宜宾|三江新区, 重庆|西部科学城): rules.yml named_zone_suffixes, and no character
+        of named_zone_not_in inside the name (武汉|推进开发区 names no zone)."""
+        bad = re.escape("".join(self.rules["named_zone_not_in"]))
+        suffixes = "|".join(map(re.escape, sorted(self.rules["named_zone_suffixes"],
+                                                  key=len, reverse=True)))
+        return re.compile(rf"(?:(?![{bad}])[\u4e00-\u9fff]){{2,4}}?(?:{suffixes})")
+
+    @cached_property
     def zone_suffix_re(self) -> re.Pattern[str]:
         """The suffixes that make a place's name a zone's (rules.yml zone_suffixes)."""
         return re.compile("|".join(map(re.escape, sorted(self.rules["zone_suffixes"],

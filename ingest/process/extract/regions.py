@@ -78,10 +78,13 @@ def _zones(mentions: list[RegionMention], text: str, lex: Lexicon) -> list[Regio
     """常州经开区 / 楚雄高新区 / 驻马店经济开发区: a known place followed by a zone's suffix
     names a zone the seed does not know, a region of its own inside that place."""
     suffixes = lex.zone_suffix_re
-    out = []
-    for m in mentions:
-        z = suffixes.match(text, m.end)
+    out: list[RegionMention] = []
+    for i, m in enumerate(mentions):
         level = lex.regions[m.region_id].level
+        z = suffixes.match(text, m.end)
+        if z is None and (named := lex.named_zone_re.match(text, m.end)) and not (
+                i + 1 < len(mentions) and mentions[i + 1].start < named.end()):
+            z = named  # 宜宾三江新区 (but 湖北武汉经开区 is 武汉经开区, a place the seed knows)
         if z and level in {"city", "district", "county", "province"}:
             name = text[m.start:z.end()]
             out.append(RegionMention(m.start, z.end(), name, m.region_id, m.counts, True))
