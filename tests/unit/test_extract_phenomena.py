@@ -850,7 +850,8 @@ CASES += [
 CASES += [
     # ------------------------------------------------ round two: harder phrasings
     C("c1-plan-da-later-year-no-dao",
-      ("庆阳市“东数西算”产业发展规划(2023—2027年)", "2027年全市数据中心标准机架达10万架,算力规模达2万P。"),
+      ("庆阳市“东数西算”产业发展规划(2023—2027年)",
+       "2027年全市数据中心标准机架达10万架,算力规模达2万P。"),
       F(2e4, unit="PFLOPS", status="target", years=(2027, 2027)), titled=True,
       pub=D(2023, 9, 1)),
     C("c1-youwang-current-half-is-estimate", "上半年全市规上工业增加值有望增长7%左右。",
