@@ -30,6 +30,7 @@ sentence, where to look first) and Data Docs under `docs/`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import math
@@ -150,13 +151,20 @@ def _drop_gx_batches(ctx: Any) -> None:
 def _release_memory() -> None:
     """Hand freed heap back to the OS (glibc keeps it otherwise): the gate runs inside
     long-lived Airflow workers and the CLI's pipeline, after the biggest allocations."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = _libc()
+        if libc is not None:
+            libc.malloc_trim(0)
+
+
+@functools.cache
+def _libc() -> Any:
+    """The C library, looked up once (find_library runs ldconfig in a subprocess)."""
     import ctypes
     import ctypes.util
 
-    with contextlib.suppress(OSError, AttributeError):
-        name = ctypes.util.find_library("c")
-        if name:
-            ctypes.CDLL(name).malloc_trim(0)
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
@@ -286,6 +294,9 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
     run = _Run()
     clock = [0.0]  # seconds spent reading frames
     ctx = build_context(report_dir, spec, docs_dir=docs_dir)
+    # Everything alive now (GX, pandas, dbt in the CLI's process, the suites) outlives the
+    # gate: frozen, the collections after each table walk only what validating it made.
+    gc.freeze()
     con = duckdb.connect(str(build_db), read_only=True, config=_duckdb_config())
     try:
         params, run.failures = _parameters(con)
@@ -304,6 +315,7 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
         run.settle(con, spec)
     finally:
         con.close()
+        gc.unfreeze()  # a long-lived worker collects the gate's objects as usual again
     _release_memory()
 
     ctx.build_data_docs()
