@@ -902,6 +902,39 @@ CASES += [
       F(11, unit="percent", region="zone-chengdu-hnd"), n=1),
 ]
 
+CASES += [
+    # ------------------------------------------------ round three
+    C("c1-ketupo-year-end-review", "今年全市地区生产总值可突破2000亿元,同比增长6%左右。",
+      F(2e11, qualifier="more_than", status="estimate", years=(2024, 2024)),
+      F(6, unit="percent", qualifier="about", status="estimate"), pub=D(2024, 12, 28)),
+    C("c1-youwang-later-year-is-target", "2026年全区智能算力有望达到5000P。",
+      F(5000, unit="PFLOPS", status="target", years=(2026, 2026))),
+    C("c2-fenbie-two-measures", "2023年,全区固定资产投资和工业投资分别增长8.1%和12.3%。",
+      F(8.1, unit="percent", indicator="fixed_asset_investment_growth"),
+      F(12.3, unit="percent", indicator="investment_growth"), n=2),
+    C("c3-hk-anniandeng-shangsheng", "成都首季地區生產總值按年上升6.1%。",
+      F(6.1, unit="percent", region="cn-5101"), raw_page=True, pub=D(2024, 4, 20)),
+    C("c4-circle-decimal-before-wanyi", "2023年,全省固定资产投资达到1。2万亿元。",
+      F(1.2e12, years=(2023, 2023)), raw_page=True),
+    C("c4-full-width-circle-percent", "２０２３年，全区工业投资增长１２。５％。",
+      F(12.5, unit="percent", years=(2023, 2023)), raw_page=True),
+    C("c5-share-of-big-projects", "2023年,亿元以上项目投资占全部投资的比重达65%。", nothing=True),
+    C("c5-chip-tops-spec", "该芯片INT8算力达到256TOPS,功耗仅为75W。", nothing=True),
+    C("c5-per-server-compute", "该型服务器单台可提供2P算力。", nothing=True),
+    C("c6-baiyiyici-is-one-eflops", "2024年,该超算中心算力达到每秒百亿亿次。",
+      F(1000, unit="PFLOPS", years=(2024, 2024)), n=1),
+    C("c6-qianwanyici", "2023年,园区超算中心运算能力达到每秒5000万亿次。",
+      F(5, unit="PFLOPS", years=(2023, 2023)), n=1),
+    C("c8-yi-zhi-san-jidu", "一至三季度,全市工业投资增长7%。",
+      F(7, unit="percent", period=(D(2024, 1, 1), D(2024, 9, 30))), pub=D(2024, 10, 22)),
+    C("c8-quarter-to-quarter-cumulative", "2023年一季度至三季度,全区规上工业增加值增长8.2%。",
+      F(8.2, unit="percent", period=(D(2023, 1, 1), D(2023, 9, 30))), n=1),
+    C("c8-months-zhi-yuefen", "2024年1至10月份,全区固定资产投资同比增长5.5%。",
+      F(5.5, unit="percent", period=(D(2024, 1, 1), D(2024, 10, 31))), pub=D(2024, 11, 20)),
+    C("c9-city-named-after-the-zone", "西安高新区2023年完成固定资产投资1200亿元,位居西安市第一。",
+      F(1.2e11, region="zone-xian-hnd"), n=1),
+]
+
 
 # ======================================================================================
 # The harness.

@@ -27,7 +27,9 @@ FIVE_YEAR_PLANS = {n: (1966 + 5 * (n - 3), 1966 + 5 * (n - 3) + 4) for n in rang
 
 _DASH = r"\s*[-—―–~～至到]\s*"
 _YEAR = r"(?:19|20)\d{2}"
-_SUB = (r"(?:上半年|下半年|前三季度|前两季度|前二季度|第?[一二三四1-4]季度|第[一二三四1-4]季|首季"
+_SUB = (r"(?:上半年|下半年|前三季度|前两季度|前二季度"
+        r"|[一1]\s*(?:季度)?\s*[至到—-]\s*[二三四2-4]\s*季度"  # 一至三季度: from January
+        r"|第?[一二三四1-4]季度|第[一二三四1-4]季|首季"
         r"|前\d{1,2}个?月"
         rf"|\d{{1,2}}{_DASH}\d{{1,2}}\s*月份?|\d{{1,2}}\s*月份?(?:末|底)?|年末|年底|末|底)")
 _REL = r"去年|今年|明年|前年|上年|本年|当年|全年|上一年|次年"
@@ -86,6 +88,10 @@ def _sub_span(year: int, sub: str | None) -> tuple[date, date, bool]:
         return date(year, 7, 1), date(year, 12, 31), False
     if sub == "前三季度":
         return date(year, 1, 1), date(year, 9, 30), False
+    m = re.fullmatch(r"[一1]\s*(?:季度)?\s*[至到—-]\s*([二三四2-4])\s*季度", sub)
+    if m:  # 一至三季度 / 一季度至三季度 = 前三季度: cumulative from January
+        q = int(m.group(1)) if m.group(1).isdigit() else _CN_DIGIT[m.group(1)]
+        return date(year, 1, 1), _month_end(year, 3 * q), False
     if sub == "首季":  # Hong Kong and Taiwan: the first quarter
         sub = "第一季度"
     m = re.fullmatch(r"第?([一二三四1-4])季度?", sub)
