@@ -23,7 +23,8 @@ CLAUSE_END = re.compile(rf"[，,：:；;。！？!?]|{_CJK_GAP}")
 
 SEGMENT_END = re.compile(rf"[，,：:；;。！？!?、]|{_CJK_GAP}")
 
-GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增", "成长", "年增率")
+# (按年增/按年上升: Hong Kong; 成长/年增率: Taiwan)
+GROWTH_WORDS = ("增长", "增速", "增幅", "同比增长", "按年增", "按年上升", "成长", "年增率")
 
 DECLINE_WORDS = ("下降", "回落", "减少", "降低", "下滑")
 
