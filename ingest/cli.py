@@ -3,7 +3,8 @@
 Exit codes of `run`: 0 published, 3 the quality gate blocked publication, 2 bad
 arguments or configuration, 1 anything else. `exclude` / `include`: 0 done, 2 bad
 arguments or a page the landing zone does not hold (or, for `include`, that is not
-excluded), 1 another run holds the workdir or anything else.
+excluded), 1 another run holds the workdir or anything else. `report`: 0 written, 2 no
+warehouse there or one that lacks a mart, 1 anything else.
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
     sm.add_argument("--warehouse", metavar="PATH", default=None, help=WAREHOUSE_HELP)
     sm.add_argument("--logs", metavar="DIR", default=None, help=argparse.SUPPRESS)
+    rp = sub.add_parser("report", help="one self-contained HTML report of the published "
+                                       "warehouse (opens with no network)")
+    rp.add_argument("--warehouse", metavar="PATH", default=None, help=WAREHOUSE_HELP)
+    rp.add_argument("--out", metavar="FILE", default=None,
+                    help="where the HTML goes (default: report.html beside the warehouse)")
     sv = sub.add_parser("serve-postgres",
                         help="build the marts on PostgreSQL and switch them in for BI tools")
     sv.add_argument("--dsn", metavar="DSN", required=True,
@@ -198,6 +204,17 @@ def _summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from ingest.serve.report import write_report
+
+    warehouse = Paths.create(warehouse=args.warehouse).warehouse
+    out = Path(args.out).expanduser().resolve() if args.out else warehouse.with_name(
+        "report.html")
+    rep = write_report(warehouse, out)
+    print(f"report: {rep.path} ({rep.charts} charts, {rep.bytes} bytes, opens offline)")
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     from ingest import pipeline
     from ingest.runlock import WorkdirBusy, workdir_lock
@@ -271,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         handler = {"run": _run, "eval": _eval, "summary": _summary,
-                   "failures": _failures, "serve-postgres": _serve_postgres,
+                   "failures": _failures, "serve-postgres": _serve_postgres, "report": _report,
                    "exclude": _ledger, "include": _ledger}[args.command]
         return handler(args)
     except ConfigError as exc:
