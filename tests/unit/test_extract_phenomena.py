@@ -1072,6 +1072,17 @@ def test_every_mention_has_a_confidence_and_a_basis() -> None:
     assert dict(p.split("=") for p in ms[0].basis.split(";"))["status"] == "target_cue"
 
 
+def test_compute_restated_with_another_value_is_one_flagged_fact() -> None:
+    """500P，约合每秒5亿亿次 (= 50P): one fact, the first figure, flagged by its basis and a
+    confidence below review thresholds; an agreeing restatement is not flagged."""
+    _, ms = run(C("mismatch", "2024年,全市算力规模达到500P,约合每秒5亿亿次浮点运算。"))
+    (m,) = ms
+    assert m.value == 500 and "indicator=restated_mismatch" in m.basis and m.confidence <= 0.5
+    _, ms = run(C("agree", "2024年,全市算力规模达到500P,约合每秒50亿亿次浮点运算。"))
+    (m,) = ms
+    assert "restated_mismatch" not in m.basis and m.confidence > 0.5
+
+
 def _titled(title: str, *paras: str, pub: date | None = PUB) -> list[Mention]:
     text, starts = _document((title, *paras))
     return extract_mentions(text, starts, pub, title_paragraphs=1)

@@ -59,6 +59,9 @@ _YEARISH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
 
 _FIRM = re.compile(r"公司|集团|股份|有限")
 
+# A compute figure restated in another unit with another value: below any review threshold.
+_MISMATCH_CONFIDENCE = 0.5
+
 # Years named relative to the page's date: on an undated page they name no year.
 _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|上年|本年")
 
@@ -326,6 +329,10 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     if slot is not None and slot.region is not None:
         region, region_basis = slot.region, "sentence"  # 甲、乙和丙三区分别…: the i-th
     region_id, region_text = region_out(region, primary, lex)
+    conf = confidence(ind_how, status_how, basis, region_basis)
+    if q.restated_as is not None:
+        # 500P，约合每秒5亿亿次: one fact, flagged for review (the two units disagree)
+        ind_how, conf = "restated_mismatch", min(conf, _MISMATCH_CONFIDENCE)
     return Mention(
         char_start=offset + q.start, char_end=offset + q.end, raw_text=text[offset + q.start:
                                                                              offset + q.end],
@@ -335,6 +342,6 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         period_start=ps, period_end=pe, period_basis=basis,
         region_id=region_id, region_text=region_text,
         region_basis=region_basis,
-        confidence=confidence(ind_how, status_how, basis, region_basis),
+        confidence=conf,
         basis=basis_text(ind_how, status_how, basis, region_basis),
     )

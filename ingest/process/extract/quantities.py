@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ingest.process.extract.lexicon import Lexicon
@@ -39,6 +39,7 @@ class Quantity:
     implied_unit: bool  # "2000亿" with no 元: yuan only if the indicator is money
     qualifier: str
     explicit_flops: bool = False  # printed as …FLOPS or 每秒…次, not a bare P
+    restated_as: float | None = None  # 500P，约合每秒5亿亿次: the restatement's other value
 
 
 class WordTable:
@@ -146,20 +147,19 @@ _BRACKETED = re.compile(r"\s*[（(]\s*(?:每秒)?\s*")
 _RESTATED = re.compile(r"\s*(?:[（(]|[，,]?\s*(?:即|折合|约合|相当于)[为约]?)\s*(?:每秒)?\s*")
 
 
-def _is_restatement(s: str, prev: Quantity | None, start: int, unit: str,
-                    value: float) -> bool:
+def _is_restatement(s: str, prev: Quantity | None, start: int, unit: str) -> bool:
     """500P(每秒50亿亿次浮点运算), 2.3EFLOPS，即2300P: a compute figure right after another,
-    in brackets or after 即/折合, restates it. One capacity is one fact; when the two
-    disagree (500P，约合每秒5亿亿次) the first stays and the mismatch is logged."""
+    in brackets or after 即/折合, restates it: one capacity, one fact."""
     if prev is None or prev.unit != unit:
         return False
     between = s[prev.unit_end:start]
-    if (_RESTATED if unit == "PFLOPS" else _BRACKETED).fullmatch(between) is None:
-        return False
-    if unit == "PFLOPS" and abs(value - prev.value) > 0.01 * max(abs(prev.value), 1e-9):
-        logger.warning("compute restated with another value: %s vs %s PFLOPS in %r",
-                       prev.value, value, s[:60])
-    return True
+    return (_RESTATED if unit == "PFLOPS" else _BRACKETED).fullmatch(between) is not None
+
+
+def _disagrees(prev: Quantity, value: float) -> bool:
+    """Whether a restated compute figure gives another capacity (500P，约合每秒5亿亿次)."""
+    return prev.unit == "PFLOPS" and abs(value - prev.value) > 0.01 * max(abs(prev.value),
+                                                                         1e-9)
 
 
 def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
@@ -254,8 +254,12 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
             pos += len(a)
         if value_high is not None:
             qualifier = "at_least"
-        if _is_restatement(s, out[-1] if out else None, start, unit,
-                           float(value * Decimal(str(factor)))):
+        if _is_restatement(s, out[-1] if out else None, start, unit):
+            restated = float(value * Decimal(str(factor)))
+            if _disagrees(out[-1], restated):  # one fact still, flagged (facts.py)
+                logger.info("compute restated with another value: %s vs %s PFLOPS",
+                            out[-1].value, restated)
+                out[-1] = replace(out[-1], restated_as=restated)
             skip_until = pos
             continue
         f = Decimal(str(factor))
