@@ -3,7 +3,8 @@
 queries (short read-only SELECTs against the marts) → frames → plotly figures → one HTML
 page with plotly.js, the data and the styles inlined: it opens with no network. Every
 reading of the figures (progress states, current facts, verdicts) comes from the marts;
-here are only selects and group-bys for a chart.
+here are only selects and group-bys for a chart. Figures get plain lists, not arrays, so
+the page's JSON shows every number as printed (plotly would base64 an array).
 """
 
 from __future__ import annotations
@@ -159,12 +160,12 @@ def fig_targets(df: pd.DataFrame) -> go.Figure:
                                         rows["label"] + " (" + rows["unit"] + ")")
     for state, part in rows.groupby("progress_state", sort=False):
         fig.add_trace(go.Bar(
-            name=str(state), orientation="h", y=part["label"], x=part["pct"].fillna(0),
+            name=str(state), orientation="h", y=part["label"], x=part["pct"].fillna(0).tolist(),
             marker_color=STATE_COLOURS.get(str(state), "#607d8b"),
             text=[f"{_number(r.actual_value, r.unit)} / {_number(r.target_value, r.unit)}"
                   for r in part.itertuples()],
             textposition="outside", cliponaxis=False,
-            customdata=part[["indicator", "target_value", "actual_value", "unit"]].values,
+            customdata=part[["indicator", "target_value", "actual_value", "unit"]].values.tolist(),
             hovertemplate=("%{y}<br>attainment %{x}%<br>target %{customdata[1]:,} "
                            "%{customdata[3]}<br>actual %{customdata[2]:,}<extra>"
                            f"{state}</extra>")))
@@ -188,10 +189,11 @@ def fig_compute(df: pd.DataFrame) -> go.Figure:
         return _layout(_empty(fig, "no computing-capacity facts"), "Compute capacity", 250)
     for region, part in df.sort_values(["period_end", "status"]).groupby("region", sort=True):
         fig.add_trace(go.Scatter(
-            name=str(region), x=part["period_end"], y=part["value"], mode="lines+markers",
+            name=str(region), x=part["period_end"].tolist(), y=part["value"].tolist(),
+            mode="lines+markers",
             marker={"size": 11, "symbol": [STATUS_SYMBOLS.get(s, "x") for s in part["status"]],
                     "line": {"width": 2}},
-            customdata=part["status"],
+            customdata=part["status"].tolist(),
             hovertemplate=("%{x|%Y-%m-%d}: %{y:,} PFLOPS (%{customdata})"
                            "<extra>%{fullData.name}</extra>")))
     fig.update_yaxes(title="PFLOPS (log scale)", type="log")
@@ -206,8 +208,8 @@ def fig_facts_by_source(df: pd.DataFrame) -> go.Figure:
     if df.empty:
         return _layout(_empty(fig, "no accepted pages"), "Facts per source and month", 250)
     for source, part in df.groupby("source", sort=True):
-        fig.add_trace(go.Bar(name=str(source), x=part["month"], y=part["facts"],
-                             customdata=part["pages"],
+        fig.add_trace(go.Bar(name=str(source), x=part["month"].tolist(),
+                             y=part["facts"].tolist(), customdata=part["pages"].tolist(),
                              hovertemplate="%{x}: %{y} facts from %{customdata} page(s)"
                                            "<extra>%{fullData.name}</extra>"))
     fig.update_layout(barmode="stack")
@@ -224,13 +226,13 @@ def fig_gate(df: pd.DataFrame) -> go.Figure:
     if df.empty:
         return _layout(_empty(fig, "no quality-gate runs recorded in this warehouse yet "
                                    "(validation_runs is empty)"), "Quality gate history", 250)
-    x = df["validated_at"].dt.strftime("%Y-%m-%d %H:%M:%S") + " · " + df["run_id"]
+    x = (df["validated_at"].dt.strftime("%Y-%m-%d %H:%M:%S") + " · " + df["run_id"]).tolist()
     for col, colour in (("warning_count", "#f9a825"), ("blocking_count", "#c62828"),
                         ("quarantined", "#6a1b9a")):
-        fig.add_trace(go.Bar(name=col.replace("_count", "s"), x=x, y=df[col],
+        fig.add_trace(go.Bar(name=col.replace("_count", "s"), x=x, y=df[col].tolist(),
                              marker_color=colour))
     fig.add_trace(go.Scatter(
-        name="verdict", x=x, y=[0] * len(df), mode="markers+text", text=df["verdict"],
+        name="verdict", x=x, y=[0] * len(df), mode="markers+text", text=df["verdict"].tolist(),
         textposition="top center",
         marker={"size": 14, "symbol": "square",
                 "color": [VERDICT_COLOURS.get(v, "#607d8b") for v in df["verdict"]]}))
