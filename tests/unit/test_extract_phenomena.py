@@ -935,6 +935,38 @@ CASES += [
       F(1.2e11, region="zone-xian-hnd"), n=1),
 ]
 
+CASES += [
+    # ------------------------------------------------ round four
+    C("c2-fenbie-three-districts-counted",
+      "武昌区、洪山区和江夏区三个区分别完成固定资产投资480亿元、520亿元和610亿元。",
+      F(4.8e10, region="cn-420106"), F(5.2e10, region="cn-420111"),
+      F(6.1e10, region="cn-420115"), n=3),
+    C("c2-fenbie-years-listed-growth-then-level",
+      "2022年和2023年,全县地区生产总值分别达到210亿元和236亿元。",
+      F(2.1e10, years=(2022, 2022)), F(2.36e10, years=(2023, 2023)), n=2),
+    C("c1-yuji-ended-year-in-january-review", "预计去年全区规上工业增加值增长8.5%。",
+      F(8.5, unit="percent", status="estimate", years=(2023, 2023)), pub=D(2024, 1, 12)),
+    C("c1-plan-heading-jiancheng", ("三、发展目标", "全市建成智能算力规模超过3000P。"),
+      F(3000, unit="PFLOPS", qualifier="more_than", status="target"), pub=D(2024, 2, 1)),
+    C("c5-proportion-rise-in-points", "高新技术产业增加值占规上工业增加值比重提高到45.6%。",
+      nothing=True),
+    C("c5-household-income-level", "2023年,全区城镇居民人均可支配收入达到52000元。", nothing=True),
+    C("c7-wo-shi-from-issuing-bureau",
+      ("来源:宜昌市统计局", "今年前三季度,我市规上工业增加值增长7.9%。"),
+      F(7.9, unit="percent", region="cn-4205", period=(D(2024, 1, 1), D(2024, 9, 30))),
+      pub=D(2024, 10, 28)),
+    C("c8-title-months-carry-to-body",
+      ("2024年1—10月全市经济运行情况", "全市固定资产投资同比增长4.6%。"),
+      F(4.6, unit="percent", period=(D(2024, 1, 1), D(2024, 10, 31))), titled=True,
+      pub=D(2024, 11, 18)),
+    C("c9-zone-named-twice-one-fact",
+      "苏州工业园区2023年实现地区生产总值3686亿元,园区经济总量稳居全国开发区前列。",
+      F(3.686e11, region="zone-sip"), n=1),
+    C("c9-city-zone-same-figure-restated-in-brackets",
+      "2023年,雄安新区(河北省)完成固定资产投资超过2000亿元。",
+      F(2e11, qualifier="more_than", region="zone-xiongan"), n=1),
+]
+
 
 # ======================================================================================
 # The harness.
