@@ -8,8 +8,6 @@ types; tests/e2e/test_report_e2e.py builds the report from a real `zonewatch run
 from __future__ import annotations
 
 import hashlib
-import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -17,6 +15,7 @@ import pytest
 
 from ingest.cli import main
 from ingest.serve.report import REQUIRED_TABLES, write_report
+from tests.report_html import plotly_json, remote_refs
 
 SCHEMA = """
 create table fct_target_progress (target_fact_id varchar, indicator_id varchar,
@@ -74,34 +73,6 @@ def _warehouse(path: Path, *, rows: bool = True, drop: str | None = None) -> Pat
     return path
 
 
-def _json(text: str) -> str:
-    """`text` as plotly writes it into the page's JSON (non-ASCII and `/ < > &` escaped)."""
-    escaped = json.dumps(text)[1:-1]
-    for ch in "/<>&":
-        escaped = escaped.replace(ch, f"\\u{ord(ch):04x}")
-    return escaped
-
-
-class _Refs(HTMLParser):
-    """Every src/href of every tag (script bodies are not markup to this parser)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refs: list[tuple[str, str, str]] = []
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.refs += [(tag, k, v or "") for k, v in attrs if k in ("src", "href")]
-
-
-def remote_refs(page: str) -> list[tuple[str, str, str]]:
-    """Tags of `page` that would load something over the network."""
-    parser = _Refs()
-    parser.feed(page)
-    return [r for r in parser.refs if r[2].strip().lower().startswith(("http:", "https:", "//"))]
-
-
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     return _warehouse(tmp_path / "warehouse.duckdb")
@@ -115,9 +86,10 @@ def test_report_carries_the_charts_data(warehouse: Path, tmp_path: Path) -> None
     for chart in ("targets", "compute", "facts_by_source", "gate"):
         assert f'id="chart-{chart}"' in page
     # targets: region, indicator, the target and actual figures, the mart's state
-    assert _json("东西湖区 · 地区生产总值 · 2025") in page
-    assert _json("1,800亿元 / 2,000亿元") in page
-    assert _json("合肥市 · 算力规模 · 2025") in page and _json("– / 10,000 PFLOPS") in page
+    assert plotly_json("东西湖区 · 地区生产总值 · 2025") in page
+    assert plotly_json("1,800亿元 / 2,000亿元") in page
+    assert plotly_json("合肥市 · 算力规模 · 2025") in page
+    assert plotly_json("– / 10,000 PFLOPS") in page
     assert '"x":[90.0]' in page  # attainment, % of the target
     assert '"on_track"' in page and '"no_actual_yet"' in page
     # compute: current level facts only (40 PFLOPS was revised, 25 % is a growth rate)
