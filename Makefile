@@ -44,6 +44,8 @@ demo: install
 	@start=$$(date +%s); \
 	bash scripts/airflow_demo.sh --input "$(DEMO_INPUT)" $(DEMO_PATHS); rc=$$?; \
 	$(VENV)/bin/zonewatch summary $(DEMO_PATHS) --logs "$(CURDIR)/.airflow/logs"; \
+	$(VENV)/bin/zonewatch report $(if $(DEMO_WAREHOUSE),--warehouse "$(DEMO_WAREHOUSE)",$(if \
+	  $(DEMO_WORKDIR),--warehouse "$(DEMO_WORKDIR)/warehouse.duckdb")); \
 	echo "demo wall time: $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # `test`: the whole suite; the PostgreSQL and Redis tests start their own throwaway
@@ -91,12 +93,14 @@ clean:
 #   against the Compose-spec JSON schema and runs `docker-compose config -q`;
 # * postgresql (initdb and postgres; Debian keeps them in /usr/lib/postgresql/*/bin) and
 #   redis-server: tests/postgres and tests/topology start throwaway servers from them.
+# * chromium: tests/e2e/test_report_e2e.py opens `zonewatch report` headless, offline.
 tools:
 	@missing=; \
 	command -v docker-compose >/dev/null 2>&1 || missing="$$missing docker-compose"; \
 	{ command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1; } \
 	  || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -z "$$missing" ] || { \
 	  echo "tools: installing$$missing with apt-get"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
