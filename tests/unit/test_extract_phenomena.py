@@ -967,6 +967,29 @@ CASES += [
       F(2e11, qualifier="more_than", region="zone-xiongan"), n=1),
 ]
 
+CASES += [
+    # ------------------------------------------------ round five: script and typography
+    C("c3-twd-is-not-cny", "2023年,該園區簽約專案總投資新臺幣300億元。", nothing=True,
+      raw_page=True),
+    C("c3-tw-ziliao-zhongxin-compute", "2024年,貴安新區資料中心算力規模達到1.5萬P。",
+      F(1.5e4, unit="PFLOPS", years=(2024, 2024), indicator="computing_power"), raw_page=True),
+    C("c3-twd-after-the-figure", "2023年,該市重大專案總投資達300億新臺幣。", nothing=True,
+      raw_page=True),
+    C("c3-hkd-before-the-figure", "2023年,該專案總投資港幣約50億元。", nothing=True,
+      raw_page=True),
+    C("c3-hk-zhuanan-count-and-investment",
+      "今年首季,雄安新區新開工專案58個,總投資達460億元人民幣。",
+      F(58, unit="count"), F(4.6e10), raw_page=True, pub=D(2024, 4, 15)),
+    C("c4-gloss-after-growth-word", "2023年，全市固定資產投資增長(zhǎng)8.6%。",
+      F(8.6, unit="percent", years=(2023, 2023)), raw_page=True),
+    C("c4-full-width-brackets-gloss",
+      "2023年，全區數（shù）字經濟規模達到１２００億元。",
+      F(1.2e11, years=(2023, 2023)), raw_page=True),
+    C("c4-circle-after-sentence-not-a-decimal",
+      "2023年，全区新开工项目36个。5月以来，工业投资增长9%。",
+      F(36, unit="count"), F(9, unit="percent"), absent=(36.5,), raw_page=True),
+]
+
 
 # ======================================================================================
 # The harness.

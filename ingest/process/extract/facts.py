@@ -267,6 +267,20 @@ def _subject_like(s: str, start: int, end: int) -> bool:
     the name of a project or an event."""
     return _NAMED_THING.match(s, end) is None or s[end:end + 2] in {"全市", "全区", "全县"}
 
+# 新台币约300亿元: a currency's name, then at most a qualifier, before the figure
+_CURRENCY_GAP = re.compile(r"\s*(?:约|近|超过|超|逾|达|共|计)?\s*$")
+
+
+def _in_foreign_currency(s: str, q: Quantity, lex: Lexicon) -> bool:
+    """Whether a yuan-looking figure is in a foreign currency named right before it
+    (新台币300亿元) or, with no 元 printed, right after it (300亿新台币)."""
+    cur = lex.foreign_currency_re
+    if q.implied_unit and cur.match(s, q.unit_end):
+        return True
+    return any(_CURRENCY_GAP.fullmatch(s, m.end(), q.start)
+               for m in cur.finditer(s, max(0, q.start - 8), q.start))
+
+
 def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodExpr],
              s_regions: list[RegionMention], carry: Carry, primary: str | None,
              ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
@@ -276,6 +290,8 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     # what the ones before decided.
     if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
+    if q.unit == "CNY" and _in_foreign_currency(s, q, lex):
+        return None  # 新台币300亿元 / 300亿新台币: the currency named around the figure
     found = series_indicator(q, slot, last_by_unit, lex) if slot else None
     found = found or find_indicator(s, q, lex)
     if found is None and (inh := inherited_region(s, offset, q, s_regions, last_by_unit, lex)):

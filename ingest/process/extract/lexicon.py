@@ -87,6 +87,14 @@ class Lexicon:  # frozen, but cached_property needs a __dict__ (dataclass keeps 
                                                          key=len, reverse=True))))
 
     @cached_property
+    def foreign_currency_re(self) -> re.Pattern[str]:
+        """A foreign currency's name (units.csv kind foreign, rules.yml foreign_currencies):
+        新台币300亿元 / 300亿新台币 is no yuan amount."""
+        words = {u for u, (_, _, kind) in self.units.items() if kind == "foreign"}
+        words.update(self.rules["foreign_currencies"])
+        return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+    @cached_property
     def named_zone_re(self) -> re.Pattern[str]:
         """A zone's own name of two to four characters and its suffix after a place
         (宜宾|三江新区, 重庆|西部科学城): rules.yml named_zone_suffixes, and no character
