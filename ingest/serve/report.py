@@ -227,18 +227,20 @@ def fig_gate(df: pd.DataFrame) -> go.Figure:
         return _layout(_empty(fig, "no quality-gate runs recorded in this warehouse yet "
                                    "(validation_runs is empty)"), "Quality gate history", 250)
     x = (df["validated_at"].dt.strftime("%Y-%m-%d %H:%M:%S") + " · " + df["run_id"]).tolist()
-    for col, colour in (("warning_count", "#f9a825"), ("blocking_count", "#c62828"),
-                        ("quarantined", "#6a1b9a")):
-        fig.add_trace(go.Bar(name=col.replace("_count", "s"), x=x, y=df[col].tolist(),
-                             marker_color=colour))
-    fig.add_trace(go.Scatter(
-        name="verdict", x=x, y=[0] * len(df), mode="markers+text", text=df["verdict"].tolist(),
-        textposition="top center",
+    counts = (("warnings", "warning_count", "#f9a825"), ("blocking", "blocking_count", "#c62828"),
+              ("quarantined", "quarantined", "#6a1b9a"))
+    for name, col, colour in counts:
+        fig.add_trace(go.Bar(name=name, x=x, y=df[col].tolist(), marker_color=colour))
+    top = max(1, int(df[[c for _, c, _ in counts]].to_numpy().max()))
+    fig.add_trace(go.Scatter(  # the verdict above each run's bars
+        name="verdict", x=x, y=[top * 1.25] * len(df), mode="markers+text",
+        text=df["verdict"].tolist(), textposition="middle right",
         marker={"size": 14, "symbol": "square",
                 "color": [VERDICT_COLOURS.get(v, "#607d8b") for v in df["verdict"]]}))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title="gate run")
-    fig.update_yaxes(title="count", rangemode="tozero")
+    fig.update_yaxes(title="count", rangemode="tozero", tickformat=",d",
+                     range=[0, top * 1.45])
     return _layout(fig, "Quality gate history (validation_runs, quarantine)", 420)
 
 
