@@ -990,6 +990,22 @@ CASES += [
       F(36, unit="count"), F(9, unit="percent"), absent=(36.5,), raw_page=True),
 ]
 
+CASES += [
+    # ------------------------------------------------ round six
+    C("c1-kewang-year-end-estimate", "全年可望完成固定资产投资500亿元。",
+      F(5e10, status="estimate", years=(2024, 2024)), pub=D(2024, 12, 15)),
+    C("c5-sales-ratio-not-fact", "2023年,全区规上工业产品产销率达到98.5%。", nothing=True),
+    C("c5-capacity-utilisation-not-fact", "全区工业产能利用率为76.3%,比上年提高1.1个百分点。",
+      nothing=True),
+    C("c6-eflops-with-yiyici-in-brackets", "2024年,全省算力规模达2.5EFLOPS(每秒250亿亿次)。",
+      F(2500, unit="PFLOPS", years=(2024, 2024)), n=1),
+    C("c8-jinnian-yilai-dated-page", "今年以来,全区签约亿元以上项目86个。",
+      F(86, unit="count", years=(2024, 2024)), pub=D(2024, 11, 5)),
+    C("c9-headline-and-body-city-zone-one-fact",
+      ("东湖高新区地区生产总值突破2800亿元", "2023年,武汉东湖高新区地区生产总值突破2800亿元。"),
+      F(2.8e11, qualifier="more_than", region="zone-donghu"), n=1, titled=True),
+]
+
 
 # ======================================================================================
 # The harness.
