@@ -11,6 +11,8 @@
 # Airflow state lives in $PROJECT/.airflow ($ZONEWATCH_AIRFLOW_HOME overrides; a global
 # AIRFLOW_HOME is deliberately ignored so the demo never touches another Airflow).
 # Exit code: that of `airflow dags test` (0 = the run succeeded, the warehouse is published).
+# Output: one line per task (VERBOSE=1: everything); the whole log in
+# $AIRFLOW_HOME/logs/dags-test-<UTC time>.log (dags-test-latest.log links the newest).
 set -euo pipefail
 
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --workdir)      workdir="${2:?--workdir needs a DIR}"; shift 2 ;;
     --warehouse)    warehouse="${2:?--warehouse needs a PATH}"; shift 2 ;;
     --logical-date) logical_date="${2:?--logical-date needs a date}"; shift 2 ;;
-    -h|--help)      sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help)      sed -n '2,15p' "$0"; exit 0 ;;
     *)              die "unknown argument: $1" ;;
   esac
 done
@@ -69,10 +71,21 @@ echo "airflow_demo: AIRFLOW_HOME=$AIRFLOW_HOME" >&2
 "$AIRFLOW" pools set zonewatch_duckdb 1 "zonewatch: one DuckDB writer at a time" >/dev/null 2>&1 \
   || { echo "airflow_demo: could not create pool zonewatch_duckdb" >&2; }
 
+# Quiet by default: one line per task, and the warnings, errors and gate lines; all of
+# Airflow's output goes to the log file named below. VERBOSE=1 shows it all as it comes.
+log="$AIRFLOW_HOME/logs/dags-test-$(date -u +%Y%m%dT%H%M%SZ).log"
+mkdir -p "$AIRFLOW_HOME/logs"
 echo "airflow_demo: airflow dags test zonewatch_pipeline -c '$conf'" >&2
 set +e
-"$AIRFLOW" dags test zonewatch_pipeline ${logical_date:+"$logical_date"} -c "$conf"
-rc=$?
+if [[ "${VERBOSE:-0}" == 1 ]]; then
+  "$AIRFLOW" dags test zonewatch_pipeline ${logical_date:+"$logical_date"} -c "$conf" 2>&1 \
+    | tee "$log"
+else
+  "$AIRFLOW" dags test zonewatch_pipeline ${logical_date:+"$logical_date"} -c "$conf" 2>&1 \
+    | "$PY" "$PROJECT/scripts/quiet_dags_test.py" "$log"
+fi
+rc=${PIPESTATUS[0]}
 set -e
-echo "airflow_demo: dags test exited $rc" >&2
+ln -sfn "$(basename "$log")" "$AIRFLOW_HOME/logs/dags-test-latest.log"
+echo "airflow_demo: dags test exited $rc; full log: $log" >&2
 exit "$rc"

@@ -1,0 +1,34 @@
+"""scripts/quiet_dags_test.py: the demo's short view of `airflow dags test` output."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "quiet_dags_test.py"
+_spec = importlib.util.spec_from_file_location("quiet_dags_test", SCRIPT)
+assert _spec and _spec.loader
+quiet_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(quiet_mod)
+
+# Lines in the shape `airflow dags test` (3.x) prints, our own; a blocked gate run.
+LOG = (Path(__file__).resolve().parents[1] / "fixtures" / "dags_test_output.log").read_text()
+
+
+def test_one_line_per_task_and_what_on_call_must_see():
+    log, out = io.StringIO(), io.StringIO()
+    final = quiet_mod.quiet(io.StringIO(LOG), log, out)
+    assert log.getvalue() == LOG  # the whole output reaches the log file
+    lines = out.getvalue().splitlines()
+    assert final == "failed"
+    assert lines[0].split() == ["fetch[0]", "success", "2.6s"]
+    assert any("GATE BLOCKED: publication stopped" in ln for ln in lines)
+    assert any(ln.split()[:2] == ["gate", "failed"] for ln in lines)
+    assert any(ln.strip().startswith("published /w/build") for ln in lines)
+    assert lines[-1] == "run state=failed"
+    text = out.getvalue()
+    assert "graphviz" not in text and "No tasks to run" not in text
+    assert "Returned value was" not in text
+    assert any("Skipping task. nothing new since the published warehouse" in ln for ln in lines)
+    assert len(lines) == 6
