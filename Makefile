@@ -35,7 +35,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION) $(if $(VERBOSE),,--quiet)
 	@touch $@
 
 install: $(VENV)/.synced
