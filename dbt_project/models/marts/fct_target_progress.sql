@@ -166,40 +166,51 @@ earlier_ranked as (
 ),
 
 -- the reading: for the target's period when there is one, else the latest earlier actual
+reading_choices as (
+
+    select
+        target_fact_id, fact_id, status, value, period_end, source_url, evidence,
+        true as is_for_target_period,
+        1 as preference
+    from same_period_ranked
+    where reading_rank = 1
+
+    union all
+
+    select
+        target_fact_id, fact_id, status, value, period_end, source_url, evidence,
+        false as is_for_target_period,
+        2 as preference
+    from earlier_ranked
+    where reading_rank = 1
+
+),
+
+reading_chosen as (
+
+    select
+        *,
+        row_number() over (partition by target_fact_id order by preference) as choice_rank
+    from reading_choices
+
+),
+
 actuals as (
 
     select
         targets.fact_id as target_fact_id,
-        coalesce(same_period_ranked.fact_id, earlier_ranked.fact_id) as fact_id,
-        case
-            when same_period_ranked.fact_id is not null then same_period_ranked.status
-            else earlier_ranked.status
-        end as status,
-        case
-            when same_period_ranked.fact_id is not null then same_period_ranked.value
-            else earlier_ranked.value
-        end as value,
-        case
-            when same_period_ranked.fact_id is not null then same_period_ranked.period_end
-            else earlier_ranked.period_end
-        end as period_end,
-        case
-            when same_period_ranked.fact_id is not null then same_period_ranked.source_url
-            else earlier_ranked.source_url
-        end as source_url,
-        case
-            when same_period_ranked.fact_id is not null then same_period_ranked.evidence
-            else earlier_ranked.evidence
-        end as evidence,
-        (same_period_ranked.fact_id is not null) as is_for_target_period
+        reading_chosen.fact_id,
+        reading_chosen.status,
+        reading_chosen.value,
+        reading_chosen.period_end,
+        reading_chosen.source_url,
+        reading_chosen.evidence,
+        coalesce(reading_chosen.is_for_target_period, false) as is_for_target_period
 
     from targets
-    left join same_period_ranked
-        on targets.fact_id = same_period_ranked.target_fact_id
-        and same_period_ranked.reading_rank = 1
-    left join earlier_ranked
-        on targets.fact_id = earlier_ranked.target_fact_id
-        and earlier_ranked.reading_rank = 1
+    left join reading_chosen
+        on targets.fact_id = reading_chosen.target_fact_id
+        and reading_chosen.choice_rank = 1
 
 ),
 
