@@ -142,6 +142,7 @@ def stub_pipeline(monkeypatch):
         mod.__dict__[name] = (lambda n: lambda cfg: calls.append((n, cfg)) or _Result(
             {"step": n}))(name)
     mod.source_names = lambda cfg: ["a", "b"] if cfg.sources_file else []
+    mod.nothing_new = lambda cfg: mod.__dict__.get("unchanged")  # None: there is work
     mod.fetch_source_step = lambda cfg, name: calls.append((f"fetch:{name}", cfg)) or _Result({})
     monkeypatch.setitem(sys.modules, "ingest.pipeline", mod)
     return mod, calls
@@ -172,6 +173,22 @@ def test_task_bodies_pass_the_config_along(pipeline_dag, stub_pipeline, tmp_path
     assert cfg.input_dir == str(tmp_path / "in") and cfg.sources_file is None
     assert cfg.workdir == str(tmp_path / "wd")
     assert cfg.warehouse == str(tmp_path / "wh.duckdb")
+
+
+def test_dbt_build_skips_when_nothing_is_new(pipeline_dag, stub_pipeline, tmp_path):
+    """Nothing new since the published build: dbt_build raises Airflow's skip with the
+    reason (gate and publish then skip too), and no build step runs."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    mod, calls = stub_pipeline
+    (tmp_path / "in").mkdir()
+    params = {"input_dir": str(tmp_path / "in"), "sources_file": None,
+              "workdir": str(tmp_path / "wd"), "warehouse": str(tmp_path / "wh.duckdb")}
+    out = _call(pipeline_dag, "plan", params=params, run_id="manual__x")
+    mod.unchanged = "nothing new since the published warehouse was built"
+    with pytest.raises(AirflowSkipException, match="nothing new since"):
+        _call(pipeline_dag, "dbt_build", out)
+    assert "build_step" not in [n for n, _ in calls]
 
 
 def test_sources_file_wins_over_input_dir(pipeline_dag, stub_pipeline, tmp_path):
