@@ -105,11 +105,12 @@ class PostgresUnreachable(Exception):
 
 
 def _redacted(pg_dsn: str) -> str:
+    import psycopg2
     from psycopg2.extensions import make_dsn, parse_dsn
 
     try:
         parts = parse_dsn(pg_dsn)
-    except Exception:  # noqa: BLE001 - malformed: show nothing of it
+    except psycopg2.ProgrammingError:  # malformed: show nothing of it
         return "the given --dsn"
     if "password" in parts:
         parts["password"] = "***"
