@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
-from ingest.process import parse as P
+from ingest.process import html_tree as T
 from ingest.process.parse import parse
 
 BODY = (
@@ -48,18 +48,18 @@ def _bs4_lengths(markup: str) -> list[tuple[str, int]]:
 
 
 def _our_lengths(markup: str) -> list[tuple[str, int | None]]:
-    """What parse's share rules see before chrome removal, prepared as `_from_html` does
+    """What parse's share rules see before chrome removal, prepared as `html_page.from_html` does
     (None: a <script>... that no rule ever asks for its length)."""
-    root = P._html_tree(markup)
+    root = T.parse_html(markup)
     assert root is not None
-    found_body = P._BODY_XPATH(root)
-    events = P._events(markup)
-    needed = P._needs_events(markup, bool(found_body))
-    fixes = P._length_fixes(root, events.inner) if needed else {}
-    lengths = P._Lengths(*P._bs4_strings(root, markup), fixes)
-    doc = P._whole_document(root, lengths, events.top)
+    found_body = T.BODY_XPATH(root)
+    events = T.bs4_events(markup)
+    needed = T.needs_events(markup, bool(found_body))
+    fixes = T.length_fixes(root, events.inner) if needed else {}
+    lengths = T.Lengths(*T.bs4_strings(root, markup), fixes)
+    doc = T.whole_document(root, lengths, events.top)
     out: list[tuple[str, int | None]] = [
-        (el.tag, None if el.tag in P._HIDDEN_TEXT and el not in lengths.own else lengths.of(el))
+        (el.tag, None if el.tag in T.HIDDEN_TEXT and el not in lengths.own else lengths.of(el))
         for el in doc.iterdescendants()
         if isinstance(el.tag, str)
     ]
