@@ -20,7 +20,23 @@ with
 
 facts as (
 
-    select * from {{ ref('int_facts_collapsed') }}
+    select
+        fact_id,
+        indicator_id,
+        region_id,
+        measure,
+        unit,
+        status,
+        qualifier,
+        period_grain,
+        period_start,
+        period_end,
+        value,
+        source_url,
+        evidence,
+        source_published_at
+
+    from {{ ref('int_facts_collapsed') }}
 
 ),
 
@@ -45,44 +61,14 @@ as_of as (
 
 targets as (
 
-    select
-        fact_id,
-        indicator_id,
-        region_id,
-        measure,
-        unit,
-        qualifier,
-        period_grain,
-        period_start,
-        period_end,
-        value,
-        source_url,
-        evidence,
-        source_published_at
-
-    from facts
+    select * from facts
     where status = 'target'
 
 ),
 
 readings as (
 
-    select
-        fact_id,
-        indicator_id,
-        region_id,
-        measure,
-        unit,
-        status,
-        period_grain,
-        period_start,
-        period_end,
-        value,
-        source_url,
-        evidence,
-        source_published_at
-
-    from facts
+    select * from facts
     where status in ('actual', 'estimate')
 
 ),
