@@ -20,25 +20,22 @@ their transaction), and readers arriving meanwhile wait and then resolve every n
 new marts. The switch runs with a short lock_timeout and retries, so it gives way rather
 than deadlocking with a reader; readers never see an error.
 
-DuckDB's postgres extension is not used: it downloads on first use (not possible
-offline). Rows are streamed with psycopg2 COPY instead.
+The landing copy itself (tables, types, COPY) is `ingest.serve.postgres_landing`.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import math
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ingest.build.dbt_build import DbtResult, project_fingerprint, run_dbt
 from ingest.config import ConfigError
+from ingest.serve.postgres_landing import LANDING_TABLES, load_landing
 from ingest.serve.publish import PublishError
 
 __all__ = [
@@ -53,46 +50,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
-
-LANDING_DDL = Path(__file__).resolve().parent.parent / "landing" / "landing.sql"
-LANDING_TABLES = (
-    "raw_pages",
-    "page_errors",
-    "documents",
-    "mentions",
-    "validation_runs",
-    "quarantine",
-    "fetch_state",
-    "exclusions",
-)
-BATCH_ROWS = 5_000
-
-# DuckDB type -> Postgres type (the landing DDL uses only these; anything else -> text).
-_PG_TYPES = {
-    "VARCHAR": "text",
-    "BOOLEAN": "boolean",
-    "TINYINT": "smallint",
-    "SMALLINT": "smallint",
-    "INTEGER": "integer",
-    "BIGINT": "bigint",
-    "HUGEINT": "numeric",
-    "FLOAT": "real",
-    "DOUBLE": "double precision",
-    "DATE": "date",
-    "TIME": "time",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "JSON": "text",
-    "UUID": "uuid",
-}
-
-
-def _pg_type(duckdb_type: str) -> str:
-    t = duckdb_type.upper()
-    if t.startswith("DECIMAL"):
-        return t.replace("DECIMAL", "numeric")
-    return _PG_TYPES.get(t, "text")
-
 
 def _connect(dsn: str) -> Any:
     import psycopg2
@@ -148,135 +105,6 @@ def check_target(pg_dsn: str, readers: Sequence[str] = (), *, connect_timeout: i
             f"--reader: no role {', '.join(repr(m) for m in missing)} in {_redacted(pg_dsn)} "
             f"(create it first: CREATE ROLE {missing[0]} LOGIN ...); nothing built"
         )
-
-
-# --------------------------------------------------------------------------- landing
-
-
-def _copy_text(value: Any) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)  # shortest round-trip repr: float8 gets the same double
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    s = str(value)
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_batches(rows: Iterable[Sequence[Any]]) -> Iterator[io.StringIO]:
-    buf = io.StringIO()
-    n = 0
-    for row in rows:
-        buf.write("\t".join(_copy_text(v) for v in row))
-        buf.write("\n")
-        n += 1
-        if n >= BATCH_ROWS:
-            buf.seek(0)
-            yield buf
-            buf, n = io.StringIO(), 0
-    if n:
-        buf.seek(0)
-        yield buf
-
-
-def _landing_columns(con: Any, table: str) -> list[tuple[str, str]]:
-    return [
-        (str(r[0]), str(r[1]))
-        for r in con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'main' and table_name = ? order by ordinal_position",
-            [table],
-        ).fetchall()
-    ]
-
-
-def _primary_key(con: Any, table: str) -> list[str]:
-    row = con.execute(
-        "select constraint_column_names from duckdb_constraints() "
-        "where schema_name = 'main' and table_name = ? and constraint_type = 'PRIMARY KEY'",
-        [table],
-    ).fetchone()
-    return list(row[0]) if row else []
-
-
-def load_landing(landing_db: Path, pg_dsn: str, schema: str = "landing") -> dict[str, int]:
-    """Copy the landing tables from `landing_db` (DuckDB, opened read-only) into `schema`
-    of the Postgres database `pg_dsn`, recreating them, in one transaction: a concurrent
-    build sees the previous copy or this one. A table missing from an older landing file
-    is created empty from ingest/landing/landing.sql. Returns rows copied per table."""
-    # Long on purpose: the schema, each table (created from the landing DDL when an older
-    # file lacks it) and its COPY run in one transaction.
-    import duckdb
-    from psycopg2 import sql
-
-    src = duckdb.connect(str(landing_db), read_only=True)
-    ddl_only = duckdb.connect()  # the DDL's shape, for tables an older file lacks
-    ddl_only.execute(LANDING_DDL.read_text(encoding="utf-8"))
-    counts: dict[str, int] = {}
-    pg = _connect(pg_dsn)
-    try:
-        with pg, pg.cursor() as cur:  # one transaction: commit on success, else rollback
-            cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
-            for table in LANDING_TABLES:
-                cols = _landing_columns(src, table)
-                present = bool(cols)
-                if not present:
-                    cols = _landing_columns(ddl_only, table)
-                pk = _primary_key(src if present else ddl_only, table)
-                target = sql.Identifier(schema, table)
-                col_defs = [
-                    sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(_pg_type(t)))
-                    for c, t in cols
-                ]
-                if pk:
-                    col_defs.append(
-                        sql.SQL("primary key ({})").format(
-                            sql.SQL(", ").join(map(sql.Identifier, pk))
-                        )
-                    )
-                cur.execute(sql.SQL("drop table if exists {}").format(target))
-                cur.execute(
-                    sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(col_defs))
-                )
-                counts[table] = 0
-                if not present:
-                    continue
-                names = [c for c, _ in cols]
-                select = "select {} from main.{}".format(
-                    ", ".join('"' + c.replace('"', '""') + '"' for c in names),
-                    '"' + table + '"',
-                )
-                rel = src.execute(select)
-                copy = sql.SQL("copy {} ({}) from stdin").format(
-                    target, sql.SQL(", ").join(map(sql.Identifier, names))
-                )
-                copy_sql = copy.as_string(cur)
-
-                def rows(rel: Any = rel) -> Iterator[tuple[Any, ...]]:
-                    while True:
-                        chunk = rel.fetchmany(BATCH_ROWS)
-                        if not chunk:
-                            return
-                        yield from chunk
-
-                for buf in _copy_batches(rows()):
-                    cur.copy_expert(copy_sql, buf)
-                cur.execute(sql.SQL("select count(*) from {}").format(target))
-                counts[table] = int(cur.fetchone()[0])
-    finally:
-        pg.close()
-        src.close()
-        ddl_only.close()
-    logger.info("landing copied to postgres schema %s: %s", schema, counts)
-    return counts
 
 
 # --------------------------------------------------------------------------- build
@@ -406,71 +234,16 @@ def publish_postgres(
     roles granted USAGE and SELECT on the new marts before the switch. Raises
     PublishError if there is no build to publish or the locks are never obtained.
     """
-    # Long on purpose: the lock retries, the schema swap and the grants are one transaction
-    # that must commit or leave the serving schema as it was.
     import psycopg2
-    from psycopg2 import errors, sql
+    from psycopg2 import errors
 
-    previous = f"{serving_schema}_previous"
-    retired = f"{serving_schema}_retired"
     con = _connect(pg_dsn)
     try:
         for attempt in range(1, attempts + 1):
             try:
                 with con, con.cursor() as cur:  # one transaction
-                    cur.execute(
-                        "select set_config('lock_timeout', %s, true)", [f"{lock_timeout_ms}ms"]
-                    )
-                    cur.execute(
-                        "select to_regclass(%s)", [f'"{build_schema}".zonewatch_build_info']
-                    )
-                    if cur.fetchone()[0] is None:
-                        raise PublishError(f"no build to publish in schema {build_schema!r}")
-                    cur.execute(
-                        "select c.relname from pg_class c join pg_namespace n "
-                        "on n.oid = c.relnamespace where n.nspname = %s "
-                        "and c.relkind in ('r', 'v', 'm', 'p') order by c.relname",
-                        [serving_schema],
-                    )
-                    serving_tables = [r[0] for r in cur.fetchall()]
-                    if serving_tables:
-                        cur.execute(
-                            sql.SQL("lock table {} in access exclusive mode").format(
-                                sql.SQL(", ").join(
-                                    sql.Identifier(serving_schema, t) for t in serving_tables
-                                )
-                            )
-                        )
-                    for role in readers:
-                        cur.execute(
-                            sql.SQL("grant usage on schema {} to {}").format(
-                                sql.Identifier(build_schema), sql.Identifier(role)
-                            )
-                        )
-                        cur.execute(
-                            sql.SQL("grant select on all tables in schema {} to {}").format(
-                                sql.Identifier(build_schema), sql.Identifier(role)
-                            )
-                        )
-                    cur.execute("select 1 from pg_namespace where nspname = %s", [serving_schema])
-                    has_serving = cur.fetchone() is not None
-                    old = previous if keep_previous else retired
-                    if has_serving:
-                        cur.execute(
-                            sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(old))
-                        )
-                        cur.execute(
-                            sql.SQL("alter schema {} rename to {}").format(
-                                sql.Identifier(serving_schema), sql.Identifier(old)
-                            )
-                        )
-                    cur.execute(
-                        sql.SQL("alter schema {} rename to {}").format(
-                            sql.Identifier(build_schema), sql.Identifier(serving_schema)
-                        )
-                    )
-                    if has_serving and not keep_previous:
-                        cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(old)))
+                    _switch(cur, build_schema, serving_schema, keep_previous=keep_previous,
+                            readers=readers, lock_timeout_ms=lock_timeout_ms)
                 logger.info(
                     "published %s as %s (attempt %d)", build_schema, serving_schema, attempt
                 )
@@ -484,3 +257,45 @@ def publish_postgres(
         raise PublishError(f"could not lock {serving_schema!r} in {attempts} attempts")
     finally:
         con.close()
+
+
+def _switch(cur: Any, build_schema: str, serving_schema: str, *, keep_previous: bool,
+            readers: Sequence[str], lock_timeout_ms: int) -> None:
+    """One attempt at the switch, inside the caller's transaction: lock every serving
+    table (giving up after lock_timeout_ms), grant the readers, rename the serving schema
+    away (to _previous, or _retired and dropped) and the build schema into its place."""
+    from psycopg2 import sql
+
+    def ident(name: str) -> Any:
+        return sql.Identifier(name)
+
+    cur.execute("select set_config('lock_timeout', %s, true)", [f"{lock_timeout_ms}ms"])
+    cur.execute("select to_regclass(%s)", [f'"{build_schema}".zonewatch_build_info'])
+    if cur.fetchone()[0] is None:
+        raise PublishError(f"no build to publish in schema {build_schema!r}")
+    cur.execute(
+        "select c.relname from pg_class c join pg_namespace n "
+        "on n.oid = c.relnamespace where n.nspname = %s "
+        "and c.relkind in ('r', 'v', 'm', 'p') order by c.relname",
+        [serving_schema],
+    )
+    serving_tables = [r[0] for r in cur.fetchall()]
+    if serving_tables:
+        cur.execute(sql.SQL("lock table {} in access exclusive mode").format(
+            sql.SQL(", ").join(sql.Identifier(serving_schema, t) for t in serving_tables)))
+    for role in readers:
+        cur.execute(sql.SQL("grant usage on schema {} to {}").format(
+            ident(build_schema), ident(role)))
+        cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(
+            ident(build_schema), ident(role)))
+    cur.execute("select 1 from pg_namespace where nspname = %s", [serving_schema])
+    has_serving = cur.fetchone() is not None
+    old = f"{serving_schema}_previous" if keep_previous else f"{serving_schema}_retired"
+    if has_serving:
+        cur.execute(sql.SQL("drop schema if exists {} cascade").format(ident(old)))
+        cur.execute(sql.SQL("alter schema {} rename to {}").format(
+            ident(serving_schema), ident(old)))
+    cur.execute(sql.SQL("alter schema {} rename to {}").format(
+        ident(build_schema), ident(serving_schema)))
+    if has_serving and not keep_previous:
+        cur.execute(sql.SQL("drop schema {} cascade").format(ident(old)))
