@@ -5,19 +5,18 @@
 it to the rate-limited, host-checked fetcher; tests pass a dict). What each kind does:
 
 * `urls`    — the listed URLs, as they are.
-* `list`    — fetch each `entry` page, decode it (`ingest.process.decode`), take the
-  `link_selector` matches (an element with `href`, or the `a[href]` inside it),
-  resolve them against the page (`<base href>` honoured), follow `next_selector`
-  for at most `max_list_pages` pages per entry; a list page is never fetched twice.
-* `feed`    — RSS 2.0 / RSS 1.0 items (`link`, `pubDate` / `dc:date`) and Atom
-  entries (`link[@rel=alternate or no rel]/@href`, `published`, `updated`).
-* `sitemap` — `urlset/url/loc` (+ `lastmod`) and `sitemapindex/sitemap/loc`
-  (followed to depth `MAX_SITEMAP_DEPTH`, at most `MAX_SITEMAPS` documents), plain
-  text sitemaps (one URL a line), gzip (magic bytes) decompressed in chunks with
-  a hard cap (`MAX_SITEMAP_BYTES`): a gzip bomb becomes an error, not an OOM.
+* `list`    — `ingest.fetch.list_pages`: the `link_selector` matches of each `entry`
+  page, following `next_selector` for at most `max_list_pages` pages per entry; a list
+  page is never fetched twice.
+* `feed`    — `ingest.fetch.feeds`: RSS 2.0 / RSS 1.0 items and Atom entries.
+* `sitemap` — `ingest.fetch.sitemaps`: `urlset`, `sitemapindex` (followed to depth
+  `MAX_SITEMAP_DEPTH`, at most `MAX_SITEMAPS` documents) and plain text sitemaps.
 
-XML is parsed with lxml without entity resolution, DTD loading, network access or
-huge-tree mode. Every yielded URL is http(s), on one of `source.allowed_hosts`,
+This module holds what the kinds share (`DiscoveryRun`): fetching a discovery document
+through `get`, gzip (magic bytes) decompressed in chunks with a hard cap
+(`MAX_SITEMAP_BYTES`: a gzip bomb becomes an error, not an OOM), XML parsed with lxml
+without entity resolution, DTD loading, network access or huge-tree mode, and the
+bookkeeping. Every yielded URL is http(s), on one of `source.allowed_hosts`,
 fragment-free and new in this discovery; at most `source.max_pages` are yielded.
 Everything else is counted in `DiscoveryStats` (pass one in to read it afterwards).
 A fault (fetch, decode, parse, limits) never raises: it is recorded in
@@ -27,7 +26,6 @@ A fault (fetch, decode, parse, limits) never raises: it is recorded in
 `dc:date`), then `date_from_url`, then a modification date (Atom `updated`,
 sitemap `lastmod`).
 """
-
 from __future__ import annotations
 
 import logging
@@ -39,17 +37,17 @@ from datetime import date
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from ingest.dates import calendar_date, parse_date
 from ingest.fetch.body import SizeLimitError, gunzip_capped
-from ingest.fetch.headers import header
+from ingest.fetch.feeds import feed
+from ingest.fetch.list_pages import list_pages
+from ingest.fetch.sitemaps import sitemap
 from ingest.fetch.sources import Source
-from ingest.fetch.xmltree import child_text, children, local_name, xml_base, xml_root
-from ingest.process.decode import UndecodableError, decode
+from ingest.fetch.xmltree import xml_root
 
-__all__ = ["Discovered", "DiscoveryError", "DiscoveryStats", "GetFn", "discover",
+__all__ = ["Discovered", "DiscoveryError", "DiscoveryRun", "DiscoveryStats", "GetFn", "discover",
            "date_from_url", "parse_date", "gunzip_capped", "SizeLimitError",
            "MAX_SITEMAP_BYTES", "MAX_SITEMAP_DEPTH", "MAX_SITEMAPS"]
 
@@ -123,7 +121,9 @@ def date_from_url(pattern: re.Pattern[str] | None, url: str) -> date | None:
 # ------------------------------------------------------------------------ discovery
 
 
-class _Run:
+class DiscoveryRun:
+    """One discovery's state, shared by the kinds' walkers (list_pages, feeds, sitemaps)."""
+
     def __init__(self, source: Source, get: GetFn, stats: DiscoveryStats,
                  max_sitemap_bytes: int, max_sitemap_depth: int, max_sitemaps: int) -> None:
         self.source = source
@@ -214,8 +214,10 @@ class _Run:
                 if d:
                     yield d
             return
-        walk = {"list": self.list_pages, "feed": self.feed,
-                "sitemap": lambda u: self.sitemap(u, 1)}.get(kind)
+        walkers: dict[str, Callable[[str], Iterator[Discovered]]] = {
+            "list": lambda u: list_pages(self, u), "feed": lambda u: feed(self, u),
+            "sitemap": lambda u: sitemap(self, u, 1)}
+        walk = walkers.get(kind)
         if walk is None:
             self.error("", "parse", f"unknown source kind {kind!r}")
             return
@@ -229,57 +231,6 @@ class _Run:
                 yield d
                 if self.full():
                     return
-
-    def list_pages(self, entry: str) -> Iterator[Discovered]:
-        page: str | None = entry
-        for n in range(self.source.max_list_pages):
-            if page is None or self.full():
-                return
-            got = self.fetch(page)
-            if got is None:
-                return
-            headers, body = got
-            try:
-                text = self._decode(body, header(headers, "Content-Type"))
-            except UndecodableError as exc:
-                self.error(page, "decode", str(exc))
-                return
-            soup = BeautifulSoup(text, "lxml")
-            base_tag = soup.find("base", href=True)
-            base = page
-            if isinstance(base_tag, Tag):
-                base = urljoin(page, str(base_tag.get("href") or ""))
-            via = f"list:{page}"
-            try:
-                links = [h for el in soup.select(self.source.link_selector or "a[href]")
-                         for h in _hrefs(el)]
-                nxt = (soup.select(self.source.next_selector)
-                       if self.source.next_selector else [])
-            except Exception as exc:  # soupsieve faults on odd markup: record, go on
-                self.error(page, "parse", f"selector failed: {exc.__class__.__name__}: {exc}")
-                return
-            for href in links:
-                d = self.emit(self.clean(href, base), via)
-                if d:
-                    yield d
-                    if self.full():
-                        return
-            page = None
-            for el in nxt:
-                hrefs = _hrefs(el)
-                if not hrefs:
-                    continue
-                candidate = self.clean(hrefs[0], base)
-                if candidate is None:
-                    break
-                if candidate in self.visited:
-                    self.stats.loops += 1
-                    break
-                page = candidate
-                break
-            if page is not None and n + 1 >= self.source.max_list_pages:
-                logger.info("discover %s: stopped pagination at max_list_pages=%d (%s)",
-                            self.source.name, self.source.max_list_pages, entry)
 
     def xml_body(self, url: str) -> bytes | None:
         """The feed's or sitemap's bytes, gunzipped when gzip; None (recorded) on failure."""
@@ -307,128 +258,6 @@ class _Run:
             self.error(url, "decode", f"bad gzip data: {exc}")
         return None
 
-    def _decode(self, body: bytes, content_type: str | None) -> str:
-        if self.source.encoding:
-            try:
-                return decode(body, content_type, self.source.encoding).text
-            except UndecodableError:
-                pass
-        return decode(body, content_type).text
-
-    def feed(self, url: str) -> Iterator[Discovered]:
-        body = self.xml_body(url)
-        if body is None:
-            return
-        root = self.parsed(url, body)
-        if root is None:
-            return
-        via = f"feed:{url}"
-        top = local_name(root)
-        if top not in ("rss", "RDF", "feed"):
-            self.error(url, "parse", f"not an RSS/Atom feed (root element <{top}>)")
-            return
-        for el in root.iter():
-            name = local_name(el)
-            if name == "item":
-                link = child_text(el, "link")
-                if link is None:  # RSS 2.0: a permalink guid stands in for a missing link
-                    for g in children(el, "guid"):
-                        if (g.get("isPermaLink") or "true").lower() == "true" and g.text:
-                            link = g.text.strip()
-                            break
-                published = parse_date(child_text(el, "pubDate", "date", "published"))
-                modified = parse_date(child_text(el, "updated", "modified"))
-            elif name == "entry":
-                link = None
-                for ln in children(el, "link"):
-                    if (ln.get("rel") or "alternate") == "alternate" and ln.get("href"):
-                        link = urljoin(xml_base(ln, url), ln.get("href"))
-                        break
-                published = parse_date(child_text(el, "published", "issued"))
-                modified = parse_date(child_text(el, "updated", "modified"))
-            else:
-                continue
-            d = self.emit(self.clean(link, url), via, published, modified)
-            if d:
-                yield d
-                if self.full():
-                    return
-
-    def sitemap(self, url: str, depth: int) -> Iterator[Discovered]:
-        # Long on purpose: the urlset and sitemapindex branches share the fetch, the gunzip
-        # and the depth and count limits.
-        if self.sitemaps >= self.max_sitemaps:
-            self.error(url, "limit", f"more than {self.max_sitemaps} sitemaps; not fetched")
-            return
-        self.sitemaps += 1
-        body = self.xml_body(url)
-        if body is None:
-            return
-        if urlsplit(url).path.lower().endswith(".gz") and body.lstrip()[:1] != b"<":
-            self.error(url, "decode", "'.gz' sitemap is neither gzip nor XML")
-            return
-        if len(body) > self.max_sitemap_bytes:
-            self.error(url, "limit", f"sitemap larger than {self.max_sitemap_bytes} bytes")
-            return
-        via = f"sitemap:{url}"
-        head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-        if head and head != b"<":  # a text sitemap: one URL a line
-            for line in body.decode("utf-8", "replace").splitlines():
-                d = self.emit(self.clean(line), via) if line.strip() else None
-                if d:
-                    yield d
-                    if self.full():
-                        return
-            return
-        root = self.parsed(url, body)
-        if root is None:
-            return
-        top = local_name(root)
-        if top == "urlset":
-            for el in children(root, "url"):
-                loc = child_text(el, "loc")
-                d = self.emit(self.clean(loc), via, None, parse_date(child_text(el, "lastmod")))
-                if d:
-                    yield d
-                    if self.full():
-                        return
-        elif top == "sitemapindex":
-            nested: list[str] = []
-            for el in children(root, "sitemap"):
-                child = self.clean(child_text(el, "loc"))
-                if child is None:
-                    continue
-                if child in self.visited or child in nested:
-                    self.stats.loops += 1
-                    continue
-                nested.append(child)
-            if nested and depth >= self.max_sitemap_depth:
-                self.error(url, "limit", f"sitemap index nested deeper than "
-                           f"{self.max_sitemap_depth}; {len(nested)} child sitemap(s) skipped")
-                return
-            for child in nested:
-                if child in self.visited:
-                    self.stats.loops += 1
-                    continue
-                yield from self.sitemap(child, depth + 1)
-                if self.full():
-                    return
-        else:
-            self.error(url, "parse", f"not a sitemap (root element <{top}>)")
-
-
-def _hrefs(el: Tag) -> list[str]:
-    """`el`'s own href, or the hrefs of the `a[href]` inside it."""
-    own = el.get("href")
-    if isinstance(own, str) and own.strip():
-        return [own]
-    out: list[str] = []
-    for a in el.select("a[href]"):
-        h = a.get("href")
-        if isinstance(h, str) and h.strip():
-            out.append(h)
-    return out
-
 
 def discover(source: Source, get: GetFn, stats: DiscoveryStats | None = None, *,
              max_sitemap_bytes: int = MAX_SITEMAP_BYTES,
@@ -438,7 +267,7 @@ def discover(source: Source, get: GetFn, stats: DiscoveryStats | None = None, *,
     fetch/parse faults. Pass `stats` to read counts and errors afterwards."""
     st = stats if stats is not None else DiscoveryStats()
     st.source = source.name
-    run = _Run(source, get, st, max_sitemap_bytes, max_sitemap_depth, max_sitemaps)
+    run = DiscoveryRun(source, get, st, max_sitemap_bytes, max_sitemap_depth, max_sitemaps)
     try:
         yield from run.run()
     finally:

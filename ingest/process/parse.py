@@ -17,7 +17,7 @@ the text it leaves out of ``get_text()``, the strings between two top-level
 the output is the same page for page.  ``html_page.py`` finds the title, meta
 date and text lines on that tree; this module decides the date, title and
 blocks for every input shape.  BeautifulSoup stays where it is the
-right tool: list-page link discovery (``ingest/fetch/discover.py``) runs each
+right tool: list-page link discovery (``ingest/fetch/list_pages.py``) runs each
 source's CSS ``link_selector`` / ``next_selector`` through soupsieve, which
 works on bs4 trees, once per index page rather than once per article.  It is
 not needed here for odd markup: the leniency was always libxml2's.
