@@ -32,7 +32,8 @@ import requests
 
 from ingest.config import MAX_PAGE_BYTES, Paths
 from ingest.fetch.boundary import PinnedAdapter
-from ingest.fetch.http import fetch, make_session, refusal
+from ingest.fetch.http import fetch, make_session
+from ingest.fetch.http_attempt import refusal
 from ingest.fetch.ratelimit import HostLimiter
 from ingest.fetch.robots import RobotsCache, robots_getter
 from ingest.fetch.sources import Source

@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 import requests
 from protego import Protego
 
-from ingest.fetch.http import DEFAULT_USER_AGENT, RequestSlot, fetch
+from ingest.fetch.http import DEFAULT_USER_AGENT, fetch
+from ingest.fetch.http_attempt import RequestSlot
 
 __all__ = ["RobotsCache", "RobotsRules", "robots_getter", "robots_url", "MAX_ROBOTS_BYTES"]
 

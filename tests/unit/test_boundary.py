@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from ingest.fetch import boundary
-from ingest.fetch.http import fetch, make_session, refusal
+from ingest.fetch.http import fetch, make_session
+from ingest.fetch.http_attempt import refusal
 
 
 @pytest.mark.parametrize("address", [
