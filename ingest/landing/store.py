@@ -7,7 +7,9 @@ directory fsync) and only then inserts the `raw_pages` row, so a crash in
 between leaves a file that the next run finds and re-lands idempotently.
 
 All values go to DuckDB as bound parameters or as a registered DataFrame; no SQL
-is ever built from values.
+is ever built from values. The store's other jobs live beside it and are mixed in:
+`bulk` (bulk inserts), `gate_history` (validation runs, quarantine), `fetch_state`
+(what a crawl reads back) and `exclusions` (the exclusion ledger).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from ingest.config import Paths
+from ingest.landing.bulk import BULK_TABLES, BulkInserts
 from ingest.landing.exclusions import ExclusionLedger
+from ingest.landing.fetch_state import FetchStateQueries
+from ingest.landing.gate_history import GateHistory
 from ingest.landing.raw import (
     RAW_PAGE_COLUMNS,
     TMP_PREFIX,
@@ -47,8 +51,6 @@ logger.addHandler(logging.NullHandler())
 
 DDL_PATH = Path(__file__).resolve().parent / "landing.sql"
 ERROR_STAGES = ("fetch", "read", "decode", "parse", "extract")
-# Tables whose rows callers may insert in bulk (fixed names: never taken from input).
-BULK_TABLES = ("documents", "mentions")
 # What identifies a row's content in each table a build reads (LandingStore.state_digest).
 _STATE_KEYS = (
     ("raw_pages", "sha256, url, fetched_at, sidecar"),
@@ -58,19 +60,6 @@ _STATE_KEYS = (
     ("quarantine", "mention_id, expectation, quarantined_at"),
     ("exclusions", "document_id, excluded_at, included_at"),
 )
-
-
-def _naive_utc_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn tz-aware timestamps (datetime64[tz] or datetime objects) into naive UTC."""
-    out = frame.copy()
-    for col in out.columns:
-        s = out[col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        elif s.dtype == object and any(isinstance(v, datetime) and v.tzinfo is not None
-                                       for v in s):
-            out[col] = [utc_naive(v) if isinstance(v, datetime) else v for v in s]
-    return out
 
 
 @dataclass(frozen=True)
@@ -98,9 +87,15 @@ class RawPage:
         return self.path.read_bytes()
 
 
-class LandingStore(ExclusionLedger):
-    """The one writer of `landing.duckdb` and `raw/`. Use as a context manager. The
-    exclusion ledger's methods (`exclude`, `include`, `exclusions`): ExclusionLedger."""
+class LandingStore(BulkInserts, GateHistory, FetchStateQueries, ExclusionLedger):
+    """The one writer of `landing.duckdb` and `raw/`. Use as a context manager.
+
+    Here: the connection, raw bytes and their rows, page errors, reading pages back and
+    the state digest. Mixed in: bulk inserts (`insert_documents`, `insert_mentions`,
+    `insert_rows`: BulkInserts), the gate's history (`record_validation`,
+    `validated_build`, `validation_runs`, `quarantine`: GateHistory), the fetch state
+    (`fetch_validators`, `recently_fetched`, `failed_urls`: FetchStateQueries) and the
+    exclusion ledger (`exclude`, `include`, `exclusions`: ExclusionLedger)."""
 
     def __init__(self, workdir: str | Path | Paths, *, read_only: bool = False) -> None:
         self.paths = workdir if isinstance(workdir, Paths) else Paths.create(workdir)
@@ -180,54 +175,6 @@ class LandingStore(ExclusionLedger):
                                rel, sidecar)))
         logger.debug("landed %s (%d bytes) from %s", sha[:12], len(body), url)
         return LandResult(sha256=sha, path=path, is_new=True)
-
-    # ------------------------------------------------------------------ validation history
-    def record_validation(self, *, run_id: str, passed: bool, blocking: int, warnings: int,
-                          expectations: int, report_dir: str, summary: str,
-                          failures: list[dict[str, Any]],
-                          build_sha256: str | None = None) -> None:
-        """One quality-gate run (replaces an earlier row of the same run id)."""
-        self.con.execute("delete from validation_runs where run_id = ?", [run_id])
-        self.con.execute(
-            "insert into validation_runs (run_id, validated_at, passed, blocking_count, "
-            "warning_count, expectations, report_dir, summary, failures, build_sha256) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, utc_naive(None), passed, blocking, warnings, expectations, report_dir,
-             summary, json.dumps(failures, ensure_ascii=False, default=str), build_sha256])
-
-    def validated_build(self, run_id: str) -> tuple[bool, str | None] | None:
-        """(passed, sha256 of the build copy it validated) for a run's gate; None: none."""
-        row = self.con.execute("select passed, build_sha256 from validation_runs "
-                               "where run_id = ?", [run_id]).fetchone()
-        return None if row is None else (bool(row[0]), row[1])
-
-    def validation_runs(self, *, failed_only: bool = False,
-                        limit: int = 20) -> list[dict[str, Any]]:
-        where = "where not passed" if failed_only else ""
-        cur = self.con.execute(
-            f"select * from validation_runs {where} order by validated_at desc limit ?",
-            [limit])
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-    def quarantine(self, rows: Iterable[Mapping[str, Any]], run_id: str) -> int:
-        """Set mentions aside (the gate's row-level failures); a mention quarantined once
-        stays out. Returns how many were new."""
-        now = utc_naive(None)
-        new = 0
-        for r in rows:
-            exists = self.con.execute("select count(*) from quarantine where mention_id = ?",
-                                      [r["mention_id"]]).fetchone()
-            if exists and exists[0]:
-                continue
-            self.con.execute(
-                "insert into quarantine (mention_id, document_id, url, sentence, raw_text, "
-                "expectation, reason, run_id, quarantined_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [r["mention_id"], r["document_id"], r.get("url"), r.get("sentence"),
-                 r.get("raw_text"), r["expectation"], r.get("reason") or r["expectation"],
-                 run_id, now])
-            new += 1
-        return new
 
     # ------------------------------------------------------------------ errors
     def record_error(self, url: str, stage: str, reason: str, run_id: str | None,
@@ -320,103 +267,10 @@ class LandingStore(ExclusionLedger):
         row = self.con.execute(f"select count(*) from {table}").fetchone()
         return int(row[0]) if row else 0
 
-    # ------------------------------------------------------------------ bulk inserts
-    def table_columns(self, table: str) -> list[str]:
-        rows = self.con.execute(
-            "select column_name from information_schema.columns "
-            "where table_name = ? order by ordinal_position", [table]).fetchall()
-        return [r[0] for r in rows]
-
-    def _insert_frame(self, table: str, rows: pd.DataFrame | Iterable[Any],
-                      columns: Sequence[str] | None) -> int:
-        if table not in BULK_TABLES:
-            raise ValueError(f"bulk insert only into {BULK_TABLES}, not {table!r}")
-        known = self.table_columns(table)
-        if isinstance(rows, pd.DataFrame):
-            frame = rows
-        else:
-            items = list(rows)
-            if not items:
-                return 0
-            if isinstance(items[0], Mapping):
-                frame = pd.DataFrame.from_records(items)
-            else:
-                cols = list(columns) if columns is not None else known
-                frame = pd.DataFrame.from_records(items, columns=cols)
-        if frame.empty:
-            return 0
-        frame = _naive_utc_frame(frame)
-        if columns is not None and isinstance(rows, pd.DataFrame):
-            frame = frame[list(columns)]
-        unknown = [c for c in frame.columns if c not in known]
-        if unknown:
-            raise ValueError(f"{table}: unknown column(s) {unknown}; table has {known}")
-        cols = [c for c in known if c in frame.columns]
-        col_sql = ", ".join(f'"{c}"' for c in cols)  # names checked against the schema above
-        view = f"_zw_bulk_{table}"
-        self.con.register(view, frame[cols])
-        try:
-            self.con.execute(f"insert into {table} ({col_sql}) select {col_sql} from {view}")
-        finally:
-            self.con.unregister(view)
-        return len(frame)
-
-    def insert_documents(self, rows: pd.DataFrame | Iterable[Any],
-                         columns: Sequence[str] | None = None) -> int:
-        """Insert `documents` rows: a DataFrame, mappings (column -> value), or tuples in
-        `columns` order (default: the table's column order). Returns the row count."""
-        return self._insert_frame("documents", rows, columns)
-
-    def insert_mentions(self, rows: pd.DataFrame | Iterable[Any],
-                        columns: Sequence[str] | None = None) -> int:
-        """Insert `mentions` rows; same forms as `insert_documents`."""
-        return self._insert_frame("mentions", rows, columns)
-
     # ------------------------------------------------------------------ fetch spool
     def ingest_spool(self, records: Iterable[Any], run_id: str | None,
                      batch_size: int = SPOOL_BATCH) -> IngestSummary:
         """Land a run's spool records (`ingest.landing.spool_ingest.ingest_spool`)."""
         return ingest_spool(self, records, run_id, batch_size)
 
-    def insert_rows(self, table: str, columns: Sequence[str],
-                     rows: list[tuple[Any, ...]]) -> None:
-        """Insert tuples into one of the landing's own tables in one statement."""
-        if not rows:
-            return
-        frame = pd.DataFrame.from_records(rows, columns=list(columns))
-        col_sql = ", ".join(columns)  # fixed names from this module
-        view = f"_zw_rows_{table}"
-        self.con.register(view, frame)
-        try:
-            self.con.execute(f"insert into {table} ({col_sql}) select {col_sql} from {view}")
-        finally:
-            self.con.unregister(view)
 
-    def fetch_validators(self, source: Any) -> dict[str, tuple[str | None, str | None]]:
-        """url -> (etag, last_modified) for a source's URLs whose last landed content is
-        still in raw_pages: the conditional-GET state for the next crawl."""
-        name = source if isinstance(source, str) else source.name
-        rows = self.con.execute(
-            "select f.url, f.etag, f.last_modified from fetch_state f "
-            "where f.source = ? and (f.etag is not null or f.last_modified is not null) "
-            "and f.last_sha256 is not null "
-            "and exists (select 1 from raw_pages r where r.sha256 = f.last_sha256)",
-            [name]).fetchall()
-        return {r[0]: (r[1], r[2]) for r in rows}
-
-    def recently_fetched(self, source: Any, since: datetime) -> set[str]:
-        """A source's URLs fetched without error at or after `since` (UTC): not worth
-        asking for again yet."""
-        name = source if isinstance(source, str) else source.name
-        rows = self.con.execute(
-            "select url from fetch_state where source = ? and last_error is null "
-            "and last_fetched_at >= ?", [name, utc_naive(since)]).fetchall()
-        return {r[0] for r in rows}
-
-    def failed_urls(self, source: Any) -> list[str]:
-        """A source's URLs whose last fetch failed (to retry on the next run)."""
-        name = source if isinstance(source, str) else source.name
-        rows = self.con.execute(
-            "select url from fetch_state where source = ? and last_error is not null "
-            "order by url", [name]).fetchall()
-        return [r[0] for r in rows]
