@@ -17,13 +17,13 @@ from ingest.cli import main
 from ingest.config import RunConfig
 from ingest.landing.store import LandingStore
 from ingest.pipeline import (
-    WorkerDied,
     fetch_and_land_step,
     land_step,
     process_step,
     run_all,
 )
 from ingest.serve.publish import file_digest
+from ingest.steps.process import WorkerDied
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 SOME_PAGES = ["01_lkg_2024_gdp.html", "04_sip_h1_big5.html", "09_wuhan_digital_policy.md",
