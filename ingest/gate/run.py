@@ -260,7 +260,6 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
     cannot be read); `warn` failures are reported but do not stop publication.
     """
     t0 = time.monotonic()
-    import duckdb
 
     spec = load_spec(config_path)
     build_db, report_dir = Path(build_db).resolve(), Path(report_dir).resolve()
@@ -272,6 +271,23 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
     run = Findings()
     clock = [0.0]  # seconds spent reading frames
     ctx = build_context(report_dir, spec, docs_dir=docs_dir)
+    _validate_tables(ctx, build_db, spec, published_db, run, clock)
+    ctx.build_data_docs()
+    result_obj = _result(run, report_dir, docs_dir, t0)
+    write_reports(result_obj, run.outcomes, build_db, published_db, spec,
+                  run.rows, clock[0])
+    logger.info("gate %s: %d blocking, %d warnings; report %s",
+                "passed" if result_obj.passed else "BLOCKED", len(result_obj.blocking),
+                len(result_obj.warnings), result_obj.summary_path)
+    return result_obj
+
+
+def _validate_tables(ctx: Any, build_db: Path, spec: GateSpec, published_db: Path | None,
+                     run: Findings, clock: list[float]) -> None:
+    """Validate every table the suites name, one after another, and judge each; a table
+    that cannot be read is a failure of its suites, not the end of the gate."""
+    import duckdb
+
     # Everything alive now (GX, pandas, dbt in the CLI's process, the suites) outlives the
     # gate: frozen, the collections after each table walk only what validating it made.
     gc.freeze()
@@ -296,23 +312,19 @@ def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
         gc.unfreeze()  # a long-lived worker collects the gate's objects as usual again
     _release_memory()
 
-    ctx.build_data_docs()
+
+def _result(run: Findings, report_dir: Path, docs_dir: Path, t0: float) -> GateResult:
+    """The gate's verdict from what the tables' validation found."""
     blocking = tuple(f for f in run.failures if f.severity == "block")
     warnings = tuple(f for f in run.failures if f.severity == "warn")
     quarantined = tuple(f for f in run.failures if f.severity == "quarantine")
     index = docs_dir / "index.html"
-    result_obj = GateResult(
+    return GateResult(
         passed=not blocking, blocking=blocking, warnings=warnings,
         report_path=report_dir / "gate.json", summary_path=report_dir / "summary.txt",
         docs_path=index if index.exists() else None, expectations_run=len(run.outcomes),
         seconds=round(time.monotonic() - t0, 3), quarantined=quarantined,
         quarantine_rows=tuple(run.quarantine_rows))
-    write_reports(result_obj, run.outcomes, build_db, published_db, spec,
-                  run.rows, clock[0])
-    logger.info("gate %s: %d blocking, %d warnings; report %s",
-                "passed" if result_obj.passed else "BLOCKED", len(blocking), len(warnings),
-                result_obj.summary_path)
-    return result_obj
 
 
 # --------------------------------------------------------------------------- CLI

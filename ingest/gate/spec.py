@@ -204,64 +204,79 @@ def load_spec(config_path: Path | None = None) -> GateSpec:
     """Read and check gate.yml, value sets named {$SEED: name} filled from the dbt seeds
     (seed_enums); ConfigError (exit 2) on anything malformed."""
     path = Path(config_path or DEFAULT_CONFIG)
+    where = f"gate config {path}"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"gate config {path}: {e}") from e
+        raise ConfigError(f"{where}: {e}") from e
     if not isinstance(raw, dict) or raw.get("version") != 1:
-        raise ConfigError(f"gate config {path}: expected a mapping with version: 1")
-    thresholds = raw.get("thresholds") or {}
-    suites: dict[str, tuple[str, ...]] = {}
-    specs: list[ExpectationSpec] = []
-    enums = seed_enums()
-    for suite, body in (raw.get("suites") or {}).items():
-        tables = tuple(body.get("tables") or ())
-        unknown = [t for t in tables if t not in TABLE_QUERIES]
-        if not tables or unknown:
-            raise ConfigError(f"gate config {path}: suite {suite}: unknown or no tables {unknown}")
-        suites[suite] = tables
-        seen: set[str] = set()
-        for item in body.get("expectations") or ():
-            where = f"gate config {path}: suite {suite}: expectation {item.get('name')!r}"
-            if not item.get("name") or item["name"] in seen:
-                raise ConfigError(f"{where}: missing or duplicate name")
-            seen.add(item["name"])
-            if item.get("severity") not in SEVERITIES:
-                raise ConfigError(f"{where}: severity must be one of {SEVERITIES}")
-            if not isinstance(item.get("expect"), str) or not isinstance(item.get("kwargs"), dict):
-                raise ConfigError(f"{where}: needs expect (str) and kwargs (mapping)")
-            specs.append(ExpectationSpec(
-                suite=suite, name=item["name"], expect=item["expect"],
-                kwargs=_fill_seeds(item["kwargs"], enums, where),
-                severity=item["severity"], hint=str(item.get("hint") or ""),
-                when=item.get("when") or {}))
+        raise ConfigError(f"{where}: expected a mapping with version: 1")
+    suites, specs = _suites(raw.get("suites") or {}, seed_enums(), where)
     if not specs:
-        raise ConfigError(f"gate config {path}: no expectations")
-    try:
-        ratio = float(thresholds.get("collapse_ratio", 0.5))
-        q_share = float(thresholds.get("quarantine_max_share", 0.05))
-        q_min = int(thresholds.get("quarantine_min_rows", 3))
-        q_page_share = float(thresholds.get("quarantine_max_page_share", 0.1))
-        q_min_pages = int(thresholds.get("quarantine_min_pages", 2))
-        floor = int(thresholds.get("collapse_min_published_rows", 0))
-        n_examples = int(raw.get("examples_per_failure", 3))
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"gate config {path}: bad threshold: {e}") from e
-    if not all(0 <= x <= 1 for x in (ratio, q_share, q_page_share)):
-        raise ConfigError(f"gate config {path}: collapse_ratio, quarantine_max_share and "
-                          "quarantine_max_page_share must be within 0..1")
-    if q_min < 0 or q_min_pages < 0:
-        raise ConfigError(f"gate config {path}: quarantine_min_rows and quarantine_min_pages "
-                          "must not be negative")
+        raise ConfigError(f"{where}: no expectations")
+    limits = _thresholds(raw, where)
     bad = [e.name for e in specs if e.severity == "quarantine"
            and (not e.row_wise or any(TABLE_QUERIES[t].mentions is None
                                       for t in suites[e.suite]))]
     if bad:
-        raise ConfigError(f"gate config {path}: only row-wise expectations on tables whose "
+        raise ConfigError(f"{where}: only row-wise expectations on tables whose "
                           f"rows are or come from mentions (mentions, facts) can "
                           f"quarantine: {bad}")
-    return GateSpec(suites=suites, expectations=tuple(specs), collapse_ratio=ratio,
-                    collapse_min_published_rows=floor, examples_per_failure=n_examples,
-                    source=path.resolve(), quarantine_max_share=q_share,
-                    quarantine_min_rows=q_min, quarantine_max_page_share=q_page_share,
-                    quarantine_min_pages=q_min_pages)
+    return GateSpec(suites=suites, expectations=tuple(specs), source=path.resolve(),
+                    **limits)
+
+
+def _suites(raw: Mapping[str, Any], enums: Mapping[str, list[str]],
+            where: str) -> tuple[dict[str, tuple[str, ...]], list[ExpectationSpec]]:
+    """gate.yml's suites (suite -> its tables) and their expectations, each checked."""
+    suites: dict[str, tuple[str, ...]] = {}
+    specs: list[ExpectationSpec] = []
+    for suite, body in raw.items():
+        tables = tuple(body.get("tables") or ())
+        unknown = [t for t in tables if t not in TABLE_QUERIES]
+        if not tables or unknown:
+            raise ConfigError(f"{where}: suite {suite}: unknown or no tables {unknown}")
+        suites[suite] = tables
+        seen: set[str] = set()
+        for item in body.get("expectations") or ():
+            at = f"{where}: suite {suite}: expectation {item.get('name')!r}"
+            if not item.get("name") or item["name"] in seen:
+                raise ConfigError(f"{at}: missing or duplicate name")
+            seen.add(item["name"])
+            if item.get("severity") not in SEVERITIES:
+                raise ConfigError(f"{at}: severity must be one of {SEVERITIES}")
+            if not isinstance(item.get("expect"), str) or not isinstance(item.get("kwargs"), dict):
+                raise ConfigError(f"{at}: needs expect (str) and kwargs (mapping)")
+            specs.append(ExpectationSpec(
+                suite=suite, name=item["name"], expect=item["expect"],
+                kwargs=_fill_seeds(item["kwargs"], enums, at),
+                severity=item["severity"], hint=str(item.get("hint") or ""),
+                when=item.get("when") or {}))
+    return suites, specs
+
+
+def _thresholds(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """gate.yml's thresholds and examples_per_failure, as GateSpec's fields, checked."""
+    thresholds = raw.get("thresholds") or {}
+    try:
+        limits: dict[str, Any] = {
+            "collapse_ratio": float(thresholds.get("collapse_ratio", 0.5)),
+            "quarantine_max_share": float(thresholds.get("quarantine_max_share", 0.05)),
+            "quarantine_min_rows": int(thresholds.get("quarantine_min_rows", 3)),
+            "quarantine_max_page_share": float(
+                thresholds.get("quarantine_max_page_share", 0.1)),
+            "quarantine_min_pages": int(thresholds.get("quarantine_min_pages", 2)),
+            "collapse_min_published_rows": int(
+                thresholds.get("collapse_min_published_rows", 0)),
+            "examples_per_failure": int(raw.get("examples_per_failure", 3)),
+        }
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{where}: bad threshold: {e}") from e
+    if not all(0 <= limits[k] <= 1 for k in ("collapse_ratio", "quarantine_max_share",
+                                             "quarantine_max_page_share")):
+        raise ConfigError(f"{where}: collapse_ratio, quarantine_max_share and "
+                          "quarantine_max_page_share must be within 0..1")
+    if limits["quarantine_min_rows"] < 0 or limits["quarantine_min_pages"] < 0:
+        raise ConfigError(f"{where}: quarantine_min_rows and quarantine_min_pages "
+                          "must not be negative")
+    return limits
