@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
-__all__ = ["Decoded", "UndecodableError", "decode", "codec_for", "chinese_score"]
+from ingest.process.charsets import PLAUSIBLE_GUESSES, codec_for, strict_codec
+
+__all__ = ["Decoded", "UndecodableError", "decode", "chinese_score"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -45,67 +47,6 @@ MAX_CHAOS = 0.25
 #: U+FFFD share tolerated in the last-resort lenient decoding
 MAX_REPLACEMENT_SHARE = 0.002
 
-#: declared label (lower case) -> codec actually used (supersets for CJK)
-CODEC_ALIASES: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "gb2312",
-            "gbk",
-            "gb18030",
-            "x-gbk",
-            "cp936",
-            "ms936",
-            "windows-936",
-            "euc-cn",
-            "csgb2312",
-            "gb_2312-80",
-            "gb_2312",
-            "chinese",
-            "iso-ir-58",
-            "csgbk",
-        ],
-        "gb18030",
-    ),
-    **dict.fromkeys(
-        ["big5", "big-5", "cn-big5", "csbig5", "x-x-big5", "x-big5", "big5-hkscs", "big5hkscs"],
-        "big5hkscs",
-    ),
-    **dict.fromkeys(["cp950", "ms950", "windows-950"], "cp950"),
-    **dict.fromkeys(["utf8", "utf-8", "unicode-1-1-utf-8", "x-unicode20utf8"], "utf-8"),
-    **dict.fromkeys(
-        ["iso-8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "windows-1252", "cp1252"],
-        "cp1252",
-    ),
-}
-#: what a Big5 family label is also tried as when the first codec fails
-_BIG5_FALLBACK = {"big5hkscs": "cp950", "cp950": "big5hkscs"}
-#: charset-normalizer guesses we believe for web pages (others are noise on binary input)
-PLAUSIBLE_GUESSES = frozenset(
-    codecs.lookup(name).name
-    for name in (
-        "utf-8",
-        "ascii",
-        "gb18030",
-        "gbk",
-        "gb2312",
-        "big5",
-        "big5hkscs",
-        "cp950",
-        "cp1252",
-        "latin-1",
-        "iso8859-15",
-        "cp1250",
-        "iso8859-2",
-        "cp1251",
-        "koi8-r",
-        "iso8859-5",
-        "shift_jis",
-        "cp932",
-        "euc_jp",
-        "euc_kr",
-        "cp949",
-    )
-)
 #: candidates for detection, in tie-break order
 DETECT_ORDER = ("utf-8", "gb18030", "big5hkscs", "cp950")
 
@@ -150,19 +91,6 @@ class UndecodableError(ValueError):
     """The bytes are not text in any charset we can trust; ``str(e)`` says why."""
 
 
-def codec_for(label: str | None) -> str | None:
-    """Python codec for a declared charset label, or None if unknown."""
-    if not label:
-        return None
-    key = label.strip().strip("\"'").lower()
-    if key in CODEC_ALIASES:
-        return CODEC_ALIASES[key]
-    try:
-        name = codecs.lookup(key).name
-    except LookupError:
-        return None
-    return CODEC_ALIASES.get(name, name)
-
 
 @functools.lru_cache(maxsize=1)
 def _good_chars() -> frozenset[str]:
@@ -189,16 +117,6 @@ def chinese_score(text: str) -> tuple[float, int]:
     return sum(ch in good for ch in sample) / len(sample), len(sample)
 
 
-def _strict_codec(raw: bytes, codec: str) -> tuple[str, str] | None:
-    """(text, codec that worked), trying the other Big5 variant too."""
-    for c in (codec, _BIG5_FALLBACK.get(codec)):
-        if c is None:
-            continue
-        try:
-            return raw.decode(c), c
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return None
 
 
 def _latin_share(text: str) -> float:
@@ -300,7 +218,7 @@ def _normaliser_guess(raw: bytes) -> tuple[str, str] | None:
         logger.debug("charset-normalizer guess %s too chaotic (%.2f)", best.encoding, best.chaos)
         return None
     codec = codec_for(best.encoding) or best.encoding
-    found = _strict_codec(raw, codec)
+    found = strict_codec(raw, codec)
     return (found[0], found[1]) if found else None
 
 
@@ -327,28 +245,18 @@ def _finish(text: str, encoding: str, source: str) -> Decoded:
 
 
 def decode(raw: bytes, content_type: str | None = None, override: str | None = None) -> Decoded:
-    """Decode page bytes; raises ``UndecodableError`` for binary or hopeless input."""
-    # Long on purpose: the evidence for an encoding is tried in one fixed order (override,
-    # BOM, header, meta, detection) and each step may end it.
+    """Decode page bytes; raises ``UndecodableError`` for binary or hopeless input.
+
+    The evidence for an encoding is tried in one fixed order and the first that holds
+    decides: the override, a BOM, BOM-less UTF-16, then (binary content refused) pure
+    ASCII, a declared charset (header, meta) that is not clearly wrong, detection."""
     if not raw:
         raise UndecodableError("empty content")
     if override:
-        codec = codec_for(override)
-        if codec is None:
-            raise UndecodableError(f"unknown override charset {override!r}")
-        found = _strict_codec(raw, codec)
-        if found is None:
-            raise UndecodableError(f"override charset {override} does not decode it")
-        return _finish(found[0], found[1], "override")
-
-    for bom, codec in _BOMS:
-        if raw.startswith(bom):
-            try:
-                return _finish(raw.decode(codec), codec.removesuffix("-sig"), "bom")
-            except UnicodeDecodeError:
-                logger.debug("BOM %s present but content does not decode", codec)
-                break
-
+        return _by_override(raw, override)
+    by_bom = _by_bom(raw)
+    if by_bom is not None:
+        return by_bom
     bomless = _bomless_utf16(raw)
     if bomless is not None:
         return _finish(bomless[0], bomless[1], "detected")
@@ -357,10 +265,46 @@ def decode(raw: bytes, content_type: str | None = None, override: str | None = N
     if raw.isascii():
         source, codec = declared[0] if declared else ("detected", "ascii")
         return _finish(raw.decode("ascii"), codec, source)
+    by_declared, candidates = _by_declared(raw, declared)
+    if by_declared is not None:
+        return by_declared
+    return _detected(raw, declared, candidates)
 
-    candidates: list[tuple[float, int, str, str]] | None = None
+
+def _by_override(raw: bytes, override: str) -> Decoded:
+    """The operator's charset, which must decode the bytes strictly."""
+    codec = codec_for(override)
+    if codec is None:
+        raise UndecodableError(f"unknown override charset {override!r}")
+    found = strict_codec(raw, codec)
+    if found is None:
+        raise UndecodableError(f"override charset {override} does not decode it")
+    return _finish(found[0], found[1], "override")
+
+
+def _by_bom(raw: bytes) -> Decoded | None:
+    """The reading a byte-order mark names, when the bytes after it decode."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return _finish(raw.decode(codec), codec.removesuffix("-sig"), "bom")
+            except UnicodeDecodeError:
+                logger.debug("BOM %s present but content does not decode", codec)
+                break
+    return None
+
+
+Candidates = list[tuple[float, int, str, str]]
+
+
+def _by_declared(raw: bytes, declared: list[tuple[str, str]]
+                 ) -> tuple[Decoded | None, Candidates | None]:
+    """The first declared charset that decodes strictly and is not clearly wrong (a
+    detected reading beats an unconvincing one by WRONG_MARGIN), and the detection
+    candidates if judging it needed them."""
+    candidates: Candidates | None = None
     for source, codec in declared:
-        found = _strict_codec(raw, codec)
+        found = strict_codec(raw, codec)
         if found is None:
             logger.debug("declared %s (%s) does not decode strictly", codec, source)
             continue
@@ -371,8 +315,15 @@ def decode(raw: bytes, content_type: str | None = None, override: str | None = N
             if candidates and candidates[0][0] >= max(CONVINCING, score + WRONG_MARGIN):
                 logger.debug("declared %s (%s) is clearly wrong", codec, source)
                 continue
-        return _finish(text, used, source)
+        return _finish(text, used, source), candidates
+    return None, candidates
 
+
+def _detected(raw: bytes, declared: list[tuple[str, str]],
+              candidates: Candidates | None) -> Decoded:
+    """Detection: clean UTF-8 Chinese at once, else the best-scoring CJK reading (UTF-8
+    unless clearly beaten), charset-normalizer's guess, a lenient reading; or
+    UndecodableError."""
     if candidates is None:
         try:  # fast path: most pages are clean UTF-8 Chinese
             text = raw.decode("utf-8")

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from ingest.process.decode import Decoded, UndecodableError, codec_for, decode
+from ingest.process.charsets import codec_for
+from ingest.process.decode import Decoded, UndecodableError, decode
 
 # our own sentences (simplified and traditional versions of the same facts)
 LONG_ZH = (

@@ -34,7 +34,7 @@ def test_the_copy_has_the_real_version(tree: Path) -> None:
 
 @pytest.mark.parametrize("changed", [
     "ingest/process/extract/rules.yml", "ingest/process/normalise.py",
-    "ingest/process/parse_rules.yml",
+    "ingest/process/parse_rules.yml", "ingest/process/charsets.py",
     "dbt_project/seeds/indicator_keywords.csv"])
 def test_a_change_to_what_shapes_extraction_is_a_new_version(tree: Path, changed: str) -> None:
     before = _version()

@@ -18,9 +18,10 @@ __all__ = ["extractor_version"]
 _INGEST = PROJECT_ROOT / "ingest"
 # What turns raw bytes into documents and mentions (ingest.process.page.process_page):
 # the process stage but its worker pool, which only schedules pages.
-_SHAPING = ("process/decode.py", "process/parse.py", "process/parse_rules.yml",
-            "process/parse_rules.py", "process/html_tree.py", "process/html_page.py",
-            "process/normalise.py", "process/page.py", "process/extract")
+_SHAPING = ("process/decode.py", "process/charsets.py", "process/parse.py",
+            "process/parse_rules.yml", "process/parse_rules.py", "process/html_tree.py",
+            "process/html_page.py", "process/normalise.py", "process/page.py",
+            "process/extract")
 _SEEDS = ("indicators.csv", "indicator_keywords.csv", "regions.csv", "units.csv")
 
 
