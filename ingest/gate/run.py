@@ -251,7 +251,6 @@ def _validate_table(ctx: Any, con: duckdb.DuckDBPyConnection, table: str, spec: 
     return list(tallies.values()), n_rows
 
 
-
 def run_gate(build_db: Path, report_dir: Path, published_db: Path | None = None,
              config_path: Path | None = None) -> GateResult:
     """Validate the build copy; write gate.json, summary.txt and Data Docs into report_dir.

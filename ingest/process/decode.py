@@ -91,7 +91,6 @@ class UndecodableError(ValueError):
     """The bytes are not text in any charset we can trust; ``str(e)`` says why."""
 
 
-
 @functools.lru_cache(maxsize=1)
 def _good_chars() -> frozenset[str]:
     """Common hanzi (GB2312 level 1, Big5 level 1) and CJK/general punctuation."""
@@ -115,8 +114,6 @@ def chinese_score(text: str) -> tuple[float, int]:
         return 0.0, 0
     good = _good_chars()
     return sum(ch in good for ch in sample) / len(sample), len(sample)
-
-
 
 
 def _latin_share(text: str) -> float:

@@ -24,7 +24,6 @@ class BuildFailed(RuntimeError):
         self.tests_only = tests_only
 
 
-
 def nothing_new(cfg: RunConfig) -> str | None:
     """Why this run need not build (None: it must): the published warehouse was built by
     the same dbt project and extractor from the same landing state, so a build would

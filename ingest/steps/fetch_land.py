@@ -22,7 +22,6 @@ class SourcesFailed(RuntimeError):
     """Every source of a `--sources` run failed: nothing new can be published."""
 
 
-
 def source_names(cfg: RunConfig) -> list[str]:
     """The sources a `--sources` run fetches (none for `--input`): what the DAG maps over."""
     if not cfg.sources_file:

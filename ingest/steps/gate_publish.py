@@ -24,7 +24,6 @@ class GateBlocked(RuntimeError):
         self.report_dir = str(report_dir)
 
 
-
 def gate_step(cfg: RunConfig, progress: Progress = noop) -> Gated:
     """Great Expectations on the build copy; raises GateBlocked when a `block` check fails.
 
