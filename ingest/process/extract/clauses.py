@@ -59,4 +59,12 @@ def figure_between(s: str, a: int, b: int) -> bool:
     return FIGURE.search(s, a, b) is not None
 
 def all_positions(s: str, w: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(w), s)]
+    """Where `w` starts in `s`, left to right, not overlapping."""
+    if not w:
+        return list(range(len(s) + 1))  # as re.finditer("") has it
+    out: list[int] = []
+    i = s.find(w)
+    while i >= 0:
+        out.append(i)
+        i = s.find(w, i + len(w))
+    return out
