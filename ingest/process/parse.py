@@ -41,7 +41,7 @@ import yaml
 
 from ingest.dates import calendar_date, date_from_string
 from ingest.process.html_page import TITLE_MAX, TITLE_MIN, Found, clean_title, from_html
-from ingest.process.normalise import FULLWIDTH_FOLD, strip_pinyin_glosses, to_simplified
+from ingest.process.normalise import fold_width, strip_pinyin_glosses, to_simplified
 from ingest.process.parse_rules import RULES_FILE, rules
 
 __all__ = ["ParsedPage", "parse", "date_from_string", "RULES_FILE"]
@@ -106,10 +106,10 @@ def _url_date(url: str | None) -> dt.date | None:
 def _keys(lines: Sequence[str]) -> list[str]:
     """Matching keys: no pinyin glosses, simplified, folded, no whitespace."""
     joined = "\n".join(lines)
-    key = to_simplified(strip_pinyin_glosses(joined)).translate(FULLWIDTH_FOLD)
+    key = fold_width(to_simplified(strip_pinyin_glosses(joined)))
     out = key.split("\n")
     if len(out) != len(lines):
-        out = [to_simplified(strip_pinyin_glosses(s)).translate(FULLWIDTH_FOLD) for s in lines]
+        out = [fold_width(to_simplified(strip_pinyin_glosses(s))) for s in lines]
     return ["".join(k.split()) for k in out]
 
 

@@ -220,18 +220,19 @@ def _without_restated(mentions: list[Mention]) -> list[Mention]:
     period, and no two regions the sentences name, the one whose region is better founded
     stays."""
     kept: list[Mention] = []
+    same_figure: dict[tuple[object, ...], list[int]] = {}  # positions in `kept`, in order
     for m in mentions:
+        key = (m.indicator_id, m.unit, m.value, m.status, m.period_start, m.period_end)
         twin = None if m.indicator_id in _SHARED_INDICATORS else next(
-            (i for i, k in enumerate(kept) if (k.indicator_id, k.unit, k.value, k.status,
-             k.period_start, k.period_end) == (m.indicator_id, m.unit, m.value, m.status,
-                                               m.period_start, m.period_end)
-             and k.sentence != m.sentence and not (
-                 k.region_basis == m.region_basis == "sentence"
-                 and (k.region_id, k.region_text) != (m.region_id, m.region_text))), None)
+            (i for i in same_figure.get(key, ()) if kept[i].sentence != m.sentence and not (
+                kept[i].region_basis == m.region_basis == "sentence"
+                and (kept[i].region_id, kept[i].region_text) != (m.region_id, m.region_text))),
+            None)
         if twin is None:
+            same_figure.setdefault(key, []).append(len(kept))
             kept.append(m)
         elif _REGION_RANK[m.region_basis] > _REGION_RANK[kept[twin].region_basis]:
-            kept[twin] = m
+            kept[twin] = m  # (the same figure: its key and place stay)
     return kept
 
 # "7月25日，记者从…获悉，" / "据…介绍，": attribution before a paragraph's real opening.
