@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ingest.process.extract.clauses import all_positions
+from ingest.process.extract.clauses import CLAUSE_END, SEGMENT_END, all_positions, clause_bounds
 from ingest.process.extract.lexicon import Lexicon, load_lexicon
 
 
@@ -71,3 +71,22 @@ def test_keyword_of_remembers_the_same_answer(lex: Lexicon) -> None:
 def test_all_positions_as_finditer(s: str, w: str) -> None:
     assert all_positions(s, w) == [m.start() for m in re.finditer(re.escape(w), s)]
 
+
+
+def _bounds_by_scan(s: str, pos: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    """clause_bounds as it was: scan up to `pos`, search from it."""
+    left = 0
+    for m in pattern.finditer(s, 0, pos):
+        left = m.end()
+    m2 = pattern.search(s, pos)
+    return left, (m2.start() if m2 else len(s))
+
+
+@pytest.mark.parametrize("s", [
+    "算力规模达1.2EFLOPS 力争明年突破10EFLOPS", "到2025年，A达到5%；B突破10亿元。其中、C增长3%",
+    "中 中 “中 a 中", " 中", "中 ", "", "，", "地区生产总值增长5.2%,规上工业增加值增长6%!",
+])
+def test_clause_bounds_as_the_scan(s: str) -> None:
+    for pattern in (CLAUSE_END, SEGMENT_END):
+        for pos in range(-1, len(s) + 2):
+            assert clause_bounds(s, pos, pattern) == _bounds_by_scan(s, pos, pattern), (s, pos)
