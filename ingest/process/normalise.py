@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import opencc
 
-__all__ = ["NormalisedDoc", "normalise", "to_simplified", "strip_pinyin_glosses", "fold_width"]
+__all__ = ["NormalisedDoc", "normalise", "to_simplified", "strip_pinyin_glosses", "fold_width",
+           "has_pinyin_gloss"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -130,9 +131,15 @@ def _is_gloss(run: str, block_has_toned: bool) -> bool:
     return block_has_toned and run.islower() and _SYLLABLE_RE.match(run) is not None
 
 
+def has_pinyin_gloss(s: str) -> bool:
+    """Whether ``s`` holds a parenthesised run of letters after a CJK character (a gloss,
+    or what could be one: whether a toneless run is one depends on the rest of the text)."""
+    return _GLOSS_RE.search(s) is not None
+
+
 def strip_pinyin_glosses(s: str) -> str:
     """``s`` without pinyin glosses (no offset map; for matching keys)."""
-    if _GLOSS_RE.search(s) is None:
+    if not has_pinyin_gloss(s):
         return s  # (most text has none: no offset map to build)
     return _strip_gloss(s, list(range(len(s))))[0]
 
