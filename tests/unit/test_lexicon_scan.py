@@ -1,4 +1,4 @@
-"""The lexicon's scans against the plain versions they replaced (same answers, faster)."""
+"""The extractor's scans against the plain versions they replaced (same answers, faster)."""
 
 from __future__ import annotations
 
@@ -90,3 +90,14 @@ def test_clause_bounds_as_the_scan(s: str) -> None:
     for pattern in (CLAUSE_END, SEGMENT_END):
         for pos in range(-1, len(s) + 2):
             assert clause_bounds(s, pos, pattern) == _bounds_by_scan(s, pos, pattern), (s, pos)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "中 a\u3000b\n中", "abc",
+                                  "全区地区生产总值增长5.2%。\n二、主要目标",
+                                  "\u4e00\u9fff\u9fa5\u3400\u20000 x"])
+def test_cjk_share_as_per_character(text: str) -> None:
+    from ingest.process.page import cjk_share
+
+    visible = sum(1 for ch in text if re.match(r"\S", ch))
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    assert cjk_share(text) == (cjk / visible if visible else 0.0)
