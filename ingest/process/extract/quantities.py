@@ -176,17 +176,13 @@ def _factor(factor: float) -> Decimal:
     return Decimal(str(factor))
 
 
-def _starts_a_quantity(s: str, start: int, text: str, before_q: str | None,
-                       words: _Words) -> bool:
-    """Whether the numeral at `start` can be a quantity: not part of a code (IPv6, 5G/400G,
-    v1.2), not after a word that rules it out, not a lone Chinese numeral that is a word
-    (陈三元, 一批, 八大; 近百个 is a quantity)."""
+def _ruled_out(s: str, start: int, words: _Words) -> bool:
+    """Whether the numeral at `start` is part of a code (IPv6, 5G/400G, v1.2) or follows a
+    word that rules a quantity out."""
     prev = s[start - 1] if start else ""
     if prev and (prev.isascii() and (prev.isalnum() or prev in "._/")):
-        return False
-    if words.not_before.before(s, start):
-        return False
-    return not (text[0] in _CN_NUMERAL and len(text) == 1 and before_q is None)
+        return True
+    return bool(words.not_before.before(s, start))
 
 
 def _range_after(s: str, text: str, end: int,
@@ -256,6 +252,31 @@ def _unit_range(s: str, pos: int, unit: str, lex: Lexicon,
 _NUMBER_AT = NUMBER_RE.match
 
 
+def _qualifier(qualifier: str, before_q: str | None, s: str, pos: int, is_range: bool,
+               words: _Words) -> tuple[str, int]:
+    """The figure's qualifier (a word before it, else one after its unit; a range is
+    at_least), and where the figure ends."""
+    if before_q:
+        qualifier = before_q
+    a = words.qualifier_after.at(s, pos)
+    if a:
+        qualifier = words.qualifier_after_kind[a]
+        pos += len(a)
+    return ("at_least" if is_range else qualifier), pos
+
+
+def _restates(out: list[Quantity], s: str, start: int, unit: str, value: float) -> bool:
+    """Whether the figure restates the one before it (500P(每秒50亿亿次…)): then it is
+    no quantity of its own, and a restatement with another value flags that one."""
+    if not _is_restatement(s, out[-1] if out else None, start, unit):
+        return False
+    if _disagrees(out[-1], value):  # one fact still, flagged (facts.py)
+        logger.info("compute restated with another value: %s vs %s PFLOPS",
+                    out[-1].value, value)
+        out[-1] = replace(out[-1], restated_as=value)
+    return True
+
+
 def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
     """Every printed quantity in sentence `s` that has a unit we measure in.
 
@@ -268,9 +289,11 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
         start, end, text = m.start(), m.end(), m.group()
         if start < skip_until:
             continue
-        before_q = _qualifier_before(s, start, words)
-        if not _starts_a_quantity(s, start, text, before_q, words):
+        if _ruled_out(s, start, words):
             continue
+        before_q = _qualifier_before(s, start, words)
+        if text[0] in _CN_NUMERAL and len(text) == 1 and before_q is None:
+            continue  # 陈三元, 一批, 八大: a word; 近百个 is a quantity
         try:
             value = _number(text)
         except ValueError:
@@ -298,22 +321,10 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
         unit, factor, kind, implied, pos = measured
         if value_high is None and (hi := _unit_range(s, pos, unit, lex, words)):
             value_high, end, pos = hi
-        if before_q:
-            qualifier = before_q
-        a = words.qualifier_after.at(s, pos)
-        if a:
-            qualifier = words.qualifier_after_kind[a]
-            pos += len(a)
-        if value_high is not None:
-            qualifier = "at_least"
+        qualifier, pos = _qualifier(qualifier, before_q, s, pos, value_high is not None, words)
         skip_until = pos
         f = _factor(factor)
-        if _is_restatement(s, out[-1] if out else None, start, unit):
-            restated = float(value * f)
-            if _disagrees(out[-1], restated):  # one fact still, flagged (facts.py)
-                logger.info("compute restated with another value: %s vs %s PFLOPS",
-                            out[-1].value, restated)
-                out[-1] = replace(out[-1], restated_as=restated)
+        if _restates(out, s, start, unit, float(value * f)):
             continue
         out.append(Quantity(start, end, pos, float(value * f),
                             float(value_high * f) if value_high is not None else None,
