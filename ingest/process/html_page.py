@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -78,17 +79,29 @@ _TITLE_XPATH = etree.XPath("(//title)[1]")
 _CLASSED_XPATH = etree.XPath("descendant::*[@class or @id]")
 #: the site header; an article's own header stays
 _HEADER_XPATH = etree.XPath("descendant::header[not(ancestor::article or ancestor::main)]")
-_LIST_XPATH = etree.XPath(
-    "descendant::*[" + " or ".join(f"self::{t}" for t in sorted(LIST_TAGS)) + "]"
-    "[count(descendant::a) >= 3]"
-)
-_MARKED_XPATH = etree.XPath(
-    "descendant::*[" + " or ".join(f"self::{t}" for t in sorted(BLOCK_TAGS | {"td", "th"})) + "]"
-)
+# The list boxes and the elements that end a line, found by lxml's tag filter, not by an
+# XPath that tests each element against every name (~8x faster; same elements, same order).
+_LIST_TAGS = tuple(sorted(LIST_TAGS))
+_MARKED_TAGS = tuple(sorted(BLOCK_TAGS | {"td", "th"}))
 _CONTENT_XPATH = etree.XPath(
     "descendant::*[self::article or self::main or @itemprop='articleBody' or @class or @id]"
     "[not(self::br or self::hr)]"
 )
+
+
+# tokens() by (class, id): the same few class names come back on every page of a site
+_TOKENS: dict[tuple[str | None, str | None], frozenset[str]] = {}
+
+
+def _tokens(el: _Element) -> frozenset[str]:
+    """`tokens(el)`, remembered by the class and id it is made of."""
+    key = (el.get("class"), el.get("id"))
+    hit = _TOKENS.get(key)
+    if hit is None:
+        if len(_TOKENS) >= 10_000:
+            _TOKENS.clear()
+        hit = _TOKENS[key] = frozenset(tokens(el))
+    return hit
 
 
 def _nonspace_len(s: str) -> int:
@@ -131,14 +144,14 @@ def _remove_chrome(body: _Element, lengths: Lengths) -> None:
     doomed += [
         el
         for el in _CLASSED_XPATH(body)
-        if el.tag not in skip and tokens(el) & found.noise and lengths.of(el) <= 0.5 * total
+        if el.tag not in skip and _tokens(el) & found.noise and lengths.of(el) <= 0.5 * total
     ]
     for el in doomed:
         drop(el, lengths.fixes)
     # link lists, on what is left: link text / all text, both without whitespace
     link_len: dict[_Element, int] = {}
     lists = []
-    for tag in _LIST_XPATH(body):
+    for tag in _link_boxes(body):
         text_len = _nonspace_len(text_of(tag))
         if not text_len:
             continue
@@ -151,6 +164,12 @@ def _remove_chrome(body: _Element, lengths: Lengths) -> None:
             lists.append(tag)
     for tag in lists:
         drop(tag, lengths.fixes)
+
+
+def _link_boxes(body: _Element) -> list[_Element]:
+    """The list-like boxes inside `body` with at least three links, in document order."""
+    return [el for el in body.iter(*_LIST_TAGS)
+            if el is not body and sum(1 for _ in itertools.islice(el.iter("a"), 3)) >= 3]
 
 
 @functools.lru_cache(maxsize=4)
@@ -171,7 +190,7 @@ def _mark_lines(body: _Element, mark: str) -> None:
         m.text = text
         return m
 
-    for el in _MARKED_XPATH(body):
+    for el in [el for el in body.iter(*_MARKED_TAGS) if el is not body]:
         name = el.tag
         if name in ("td", "th"):
             el.addprevious(new(" "))
@@ -208,7 +227,7 @@ def _container(body: _Element, lengths: Lengths) -> _Element:
         if (
             el.tag in ("article", "main")
             or el.get("itemprop") == "articleBody"
-            or (tokens(el) & content)
+            or (_tokens(el) & content)
         ):
             n = lengths.of(el)
             if n > best_len:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import opencc
 
-__all__ = ["NormalisedDoc", "normalise", "to_simplified", "strip_pinyin_glosses"]
+__all__ = ["NormalisedDoc", "normalise", "to_simplified", "strip_pinyin_glosses", "fold_width",
+           "has_pinyin_gloss"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -68,6 +69,17 @@ _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 # full-width ASCII -> ASCII, ideographic space -> space (1:1, so offsets do not move)
 # Full-width ASCII and the ideographic space to their half-width forms.
 FULLWIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FULLWIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(FULLWIDTH_FOLD)
+
+
+def fold_width(s: str) -> str:
+    """``s.translate(FULLWIDTH_FOLD)``, translating only the runs of full-width characters
+    (str.translate looks every character of non-ASCII text up in the table: ~3x slower)."""
+    return _FULLWIDTH_RUN.sub(_fold_run, s)
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,16 @@ def _is_gloss(run: str, block_has_toned: bool) -> bool:
     return block_has_toned and run.islower() and _SYLLABLE_RE.match(run) is not None
 
 
+def has_pinyin_gloss(s: str) -> bool:
+    """Whether ``s`` holds a parenthesised run of letters after a CJK character (a gloss,
+    or what could be one: whether a toneless run is one depends on the rest of the text)."""
+    return _GLOSS_RE.search(s) is not None
+
+
 def strip_pinyin_glosses(s: str) -> str:
     """``s`` without pinyin glosses (no offset map; for matching keys)."""
+    if not has_pinyin_gloss(s):
+        return s  # (most text has none: no offset map to build)
     return _strip_gloss(s, list(range(len(s))))[0]
 
 
@@ -171,8 +191,8 @@ def _t2s_fold(blocks: list[str]) -> list[str]:
         if len(out) == len(blocks) and all(
             len(a) == len(b) for a, b in zip(out, blocks, strict=True)
         ):
-            return [b.translate(FULLWIDTH_FOLD) for b in out]
-    return [_convert_block(b).translate(FULLWIDTH_FOLD) for b in blocks]
+            return [fold_width(b) for b in out]
+    return [fold_width(_convert_block(b)) for b in blocks]
 
 
 def _collapse_ws(block: str, omap: list[int]) -> tuple[str, list[int]]:

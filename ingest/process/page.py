@@ -28,8 +28,9 @@ logger.addHandler(logging.NullHandler())
 
 MIN_TEXT_CHARS = 20
 MIN_CJK_SHARE = 0.2
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_VISIBLE = re.compile(r"\S")
+# runs, not characters: findall of one character builds a list of nearly the whole page
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ def _short_hash(*parts: object) -> str:
 
 
 def cjk_share(text: str) -> float:
-    visible = len(_VISIBLE.findall(text))
-    return len(_CJK.findall(text)) / visible if visible else 0.0
+    """CJK characters (U+4E00-U+9FFF) over characters that are not whitespace."""
+    visible = len(text) - sum(map(len, _SPACE_RUN.findall(text)))
+    return sum(map(len, _CJK_RUN.findall(text))) / visible if visible else 0.0
 
 
 def _join(title: NormalisedDoc | None, body: NormalisedDoc) -> tuple[str, list[int], int]:

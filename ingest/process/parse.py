@@ -41,7 +41,12 @@ import yaml
 
 from ingest.dates import calendar_date, date_from_string
 from ingest.process.html_page import TITLE_MAX, TITLE_MIN, Found, clean_title, from_html
-from ingest.process.normalise import FULLWIDTH_FOLD, strip_pinyin_glosses, to_simplified
+from ingest.process.normalise import (
+    fold_width,
+    has_pinyin_gloss,
+    strip_pinyin_glosses,
+    to_simplified,
+)
 from ingest.process.parse_rules import RULES_FILE, rules
 
 __all__ = ["ParsedPage", "parse", "date_from_string", "RULES_FILE"]
@@ -103,13 +108,21 @@ def _url_date(url: str | None) -> dt.date | None:
     return None
 
 
-def _keys(lines: Sequence[str]) -> list[str]:
-    """Matching keys: no pinyin glosses, simplified, folded, no whitespace."""
+def _keys(lines: Sequence[str], known: Mapping[str, str] | None = None) -> list[str]:
+    """Matching keys: no pinyin glosses, simplified, folded, no whitespace.
+
+    `known`: keys already made of some of these lines. They are used only when the lines
+    hold no gloss: whether a toneless run is a gloss depends on the whole text, but
+    without one a line's key is its own (OpenCC's phrases never span a line break)."""
     joined = "\n".join(lines)
-    key = to_simplified(strip_pinyin_glosses(joined)).translate(FULLWIDTH_FOLD)
+    if known and not has_pinyin_gloss(joined):
+        missing = [s for s in dict.fromkeys(lines) if s not in known]
+        made = dict(zip(missing, _keys(missing), strict=True)) if missing else {}
+        return [known[s] if s in known else made[s] for s in lines]
+    key = fold_width(to_simplified(strip_pinyin_glosses(joined)))
     out = key.split("\n")
     if len(out) != len(lines):
-        out = [to_simplified(strip_pinyin_glosses(s)).translate(FULLWIDTH_FOLD) for s in lines]
+        out = [fold_width(to_simplified(strip_pinyin_glosses(s))) for s in lines]
     return ["".join(k.split()) for k in out]
 
 
@@ -216,7 +229,8 @@ def parse(
         options = [found.head[i] for i in head_idx if i != date_line and _headline(found.head[i])]
         title = max(options, key=len) if options else None
 
-    keys = head_keys if found.lines is found.head else _keys(found.lines)
+    keys = head_keys if found.lines is found.head else _keys(
+        found.lines, dict(zip(found.head, head_keys, strict=True)))
     drop_once = {title, found.head[date_line] if date_line is not None else None}
     blocks: list[str] = []
     for n, (line, key) in enumerate(zip(found.lines, keys, strict=True)):

@@ -310,3 +310,13 @@ def test_taiwan_and_hong_kong_phrasing_becomes_the_mainlands() -> None:
     doc = normalise(["簽約專案83個,軟體產業營收"])
     assert doc.text == "签约项目83个,软件产业营收"
     assert len(doc.source_offsets) == len(doc.text)
+
+
+def test_fold_width_as_translate() -> None:
+    s = "ＧＤＰ增长５．２％，　１２３４亿元（ＡＢＣ）" + "".join(map(chr, range(0xFF00, 0xFF62)))
+    assert nm.fold_width(s) == s.translate(nm.FULLWIDTH_FOLD)
+
+
+def test_strip_pinyin_glosses_without_a_gloss_is_the_text() -> None:
+    assert nm.strip_pinyin_glosses("产业(chǎn)园（B区）") == "产业园（B区）"
+    assert nm.strip_pinyin_glosses("没有注音的文字") == "没有注音的文字"

@@ -353,3 +353,18 @@ def test_header_inside_article_kept() -> None:
     )
     p = parse(page(body, title="滨江网"))
     assert (p.title, p.published_at, p.blocks) == ("新区年度计划正式发布", D, (BODY,))
+
+
+def test_line_keys_reuse_known_keys_only_without_glosses() -> None:
+    from ingest.process import parse as parse_mod
+
+    head = ["首頁 | 新聞中心", "產業園(chǎn)", "全區地區生產總值增長５．２％", "二(er)期項目"]
+    lines = ["全區地區生產總值增長５．２％", "二(er)期項目"]
+    known = dict(zip(head, parse_mod._keys(head), strict=True))
+    # the toned gloss in the head makes its (er) a gloss; in these lines alone it is not
+    assert known["二(er)期項目"] != parse_mod._keys(["二(er)期項目"])[0]
+    assert parse_mod._keys(lines, known) == parse_mod._keys(lines)
+    plain = ["全區地區生產總值增長５．２％", "新的一行"]
+    assert parse_mod._keys(plain, known) == parse_mod._keys(plain)
+    wrong = {plain[0]: "not the key"}
+    assert parse_mod._keys(plain, wrong)[0] == "not the key"  # known keys are used

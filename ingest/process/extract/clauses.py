@@ -4,6 +4,7 @@ word lists every step of extraction reads (growth and decline words, keyword mat
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ingest.process.extract.lexicon import Lexicon
 
@@ -43,11 +44,44 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if text[a:b].strip()]
 
 def clause_bounds(s: str, pos: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    """The clause (for `CLAUSE_END`; the segment for `SEGMENT_END`) of `s` around `pos`:
+    after the last end mark before `pos`, up to the first one from `pos` on."""
+    if pattern is CLAUSE_END or pattern is SEGMENT_END:
+        return _bounds_from_marks(s, pos, pattern)
     left = 0
     for m in pattern.finditer(s, 0, pos):
         left = m.end()
     m2 = pattern.search(s, pos)
     return left, (m2.start() if m2 else len(s))
+
+
+# The end marks of the last sentence asked about, per pattern: every figure of a sentence
+# asks for its clause and segment several times, and the sentence is scanned once.
+_MARKS: dict[re.Pattern[str], tuple[str, list[int], list[bool]]] = {}
+
+
+def _bounds_from_marks(s: str, pos: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    """`clause_bounds` for a pattern of one-character marks, from the sentence's marks.
+
+    The same answer as scanning `s[:pos]` and searching from `pos`: a mark is one
+    character, so the scan of the whole sentence finds every one; only a space before a
+    CJK character (`_CJK_GAP`) right before `pos` is not seen by a scan that stops at
+    `pos` (its lookahead would need `s[pos]`)."""
+    hit = _MARKS.get(pattern)
+    if hit is None or hit[0] is not s:
+        starts: list[int] = []
+        gaps: list[bool] = []
+        for m in pattern.finditer(s):
+            starts.append(m.start())
+            gaps.append(m.group() == " ")
+        hit = _MARKS[pattern] = (s, starts, gaps)
+    _, starts, gaps = hit
+    k = bisect_left(starts, pos)  # starts[:k] lie before pos
+    j = k - 1
+    if j >= 0 and gaps[j] and starts[j] == pos - 1:
+        j -= 1
+    left = starts[j] + 1 if j >= 0 else 0
+    return left, (starts[k] if k < len(starts) else len(s))
 
 def keyword_matches(s: str, start: int, end: int, lex: Lexicon) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), lex.keyword_of(m.group()))
@@ -59,4 +93,12 @@ def figure_between(s: str, a: int, b: int) -> bool:
     return FIGURE.search(s, a, b) is not None
 
 def all_positions(s: str, w: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(w), s)]
+    """Where `w` starts in `s`, left to right, not overlapping."""
+    if not w:
+        return list(range(len(s) + 1))  # as re.finditer("") has it
+    out: list[int] = []
+    i = s.find(w)
+    while i >= 0:
+        out.append(i)
+        i = s.find(w, i + len(w))
+    return out

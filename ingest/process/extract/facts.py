@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from ingest.process.extract.attribution import (
@@ -44,6 +45,7 @@ from ingest.process.extract.regions import (
     primary_region,
     publisher_region,
 )
+from ingest.process.extract.restated import without_restated, without_restated_title
 from ingest.process.extract.series import Slot, series_slots
 from ingest.process.extract.status import settled_period, status_masks, status_of
 from ingest.process.extract.table_facts import table_mentions
@@ -93,6 +95,21 @@ def reference_year(text: str, published_at: date | None, lex: Lexicon) -> tuple[
     year = max(votes, key=lambda y: (votes[y], y))
     return year, "context"
 
+@dataclass(frozen=True)
+class _Page:
+    """What every sentence of a page reads: its text and regions, the region it is about
+    and the date its relative years count from."""
+
+    text: str
+    regions: list[RegionMention]
+    region_starts: list[int]  # in text order: a sentence's regions are one slice
+    primary: str | None
+    ref_year: int | None
+    ref_basis: str
+    ref_date: date | None
+    lex: Lexicon
+
+
 def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: date | None,
                      *, title_paragraphs: int = 1, lex: Lexicon | None = None) -> list[Mention]:
     """Every fact mention in a normalised document.
@@ -100,18 +117,16 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     `paragraph_starts` are the offsets where paragraphs begin (the first
     `title_paragraphs` of them are the title); `published_at` is the page's date.
     """
-    # Long on purpose: one walk over paragraphs and sentences, carrying year, region and genre
-    # state that every step below reads and updates.
     lex = lex or load_lexicon()
     ref_year, ref_basis = reference_year(text, published_at, lex)
-    ref_date = published_at or (date(ref_year, 12, 31) if ref_year else None)
     regions = find_region_mentions(text, lex)
-    region_starts = [r.start for r in regions]  # in text order: a sentence's are one slice
     bounds = [*paragraph_starts, len(text) + 1]
     title_end = bounds[title_paragraphs] if len(bounds) > title_paragraphs else 0
     lead_end = bounds[min(title_paragraphs + 2, len(bounds) - 1)]
     primary = primary_region(regions, lead_end, title_end, lex) or \
         publisher_region(regions, text, lex) or national_region(text, lead_end, lex)
+    page = _Page(text, regions, [r.start for r in regions], primary, ref_year, ref_basis,
+                 published_at or (date(ref_year, 12, 31) if ref_year else None), lex)
     # A page about a zone the seed lacks (常州经开区…, or 开发区… on a 驻马店 page) reports
     # on the zone, not its city.
     page_zone = next((r for r in regions if r.zone and r.counts and r.region_id == primary
@@ -119,8 +134,7 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
     doc_carry = Carry(ref_year, ref_basis, page_zone)
     out: list[Mention] = []
     # A plan's page (its title a 规划/方案/纲要) reads as a section of goals from the start.
-    title = text[:title_end]
-    target_section = any(w in title for w in lex.rules["status"]["plan_titles"])
+    target_section = any(w in text[:title_end] for w in lex.rules["status"]["plan_titles"])
     table: TableHeader | None = None
     for pi in range(len(paragraph_starts)):
         p_start, p_end = bounds[pi], min(bounds[pi + 1] - 1, len(text))
@@ -134,105 +148,88 @@ def extract_mentions(text: str, paragraph_starts: Sequence[int], published_at: d
         if not in_title and _is_heading(text[p_start:p_end]):
             target_section = _heading_opens_plans(text[p_start:p_end], lex, target_section)
         carry = Carry(doc_carry.year, doc_carry.year_basis, doc_carry.region, doc_carry.span)
-        # 广州以近2.18万亿元紧随其后 / 天津直接定为4.5%: a clause of a region and a number
-        # repeats the measure of the paragraph's last figure in that unit
-        last_by_unit: dict[str, Indicator] = {}
-        for si, (a, b) in enumerate(sentence_spans(text, p_start, p_end)):
-            s = text[a:b]
-            periods = find_periods(s, ref_year, carry.year)
-            s_regions = [r for r in regions[bisect_left(region_starts, a):
-                                              bisect_left(region_starts, b)] if r.counts]
-            qs = find_quantities(s, lex)
-            slots = series_slots(s, qs, s_regions, a, periods, lex, MEASURE_WORDS) \
-                if "分别" in s else {}
-            masks = status_masks(s, lex) if qs else []
-            for q in qs:
-                m = _mention(text, s, a, q, periods, s_regions, carry, primary, ref_date,
-                             ref_basis, lex, target_section, last_by_unit, masks,
-                             slots.get(q.start))
-                if m is not None:
-                    out.append(m)
-                    last_by_unit[m.unit] = lex.indicators[m.indicator_id]
-                else:
-                    # 出口13525万美元，增长3.6%: a figure that is no fact breaks the chain a
-                    # bare clause after it would borrow its measure from.
-                    last_by_unit.clear()
-            # What this sentence establishes for the sentences after it.
-            dated = [p for p in periods if p.period_start and p.explicit or p.relative]
-            if dated and dated[-1].period_start is not None:
-                carry.year = dated[-1].period_start.year
-                carry.year_basis = "context"
-                if dated[-1].period_end is not None and not dated[-1].target_marker:
-                    carry.span = (dated[-1].period_start, dated[-1].period_end)
-                first = dated[0]
-                # "2023年，…" / "今年以来，…" open the paragraph as its time; "召开2024年
-                # 工作会议" names a meeting. A heading may be just "2025年我们这样干".
-                adverbial = re.match(r"\s*(?:以来)?[，,、:：\s]", s[first.end:]) is not None
-                before = s[_lead_in(s):first.start].strip()
-                subject_only = not before or "".join(
-                    n for _, _, n in lex.find_aliases(before)) == before  # 汉阳区2023年…
-                leads = si == 0 and first.start <= _lead_in(s) + 8 and (
-                    adverbial or subject_only or _is_heading(text[p_start:p_end]))
-                looks_ahead = any(t in s for t in lex.rules["status"]["target"]) or "将" in s
-                # 这是自2016年以来…: a look back over years is no period for what follows.
-                since = s[first.end:first.end + 2] == "以来" and ref_year is not None and \
-                    first.period_start.year < ref_year if first.period_start else False
-                # “十四五”时期首批重大项目集中开工: a plan's name in a headline is no period.
-                plan_name = in_title and "五" in first.text and not _YEARISH.search(first.text)
-                if first.period_start and not first.target_marker and not since and \
-                        not plan_name and (
-                        (in_title and not looks_ahead) or leads):
-                    # A title, or a paragraph that opens with a period, sets it for the
-                    # paragraphs after (去年… in a headline; 2025年，… / 今年，… / 上半年，…).
-                    doc_carry.year = first.period_start.year
-                    doc_carry.year_basis = "context"
-                    doc_carry.span = (first.period_start, first.period_end) \
-                        if first.period_end else None
-            for r in s_regions:
-                opens = not text[a:r.start].strip(" \"“")
-                if (carries_region(r, primary, lex)
-                        and _subject_like(s, r.start - a, r.end - a)) or \
-                        (opens and not lex.regions[r.region_id].is_country):
-                    carry.region = r
+        out.extend(_paragraph_mentions(page, p_start, p_end, in_title, carry, doc_carry,
+                                       target_section))
         if not in_title and carry.region is not None:
             doc_carry.region = carry.region
-    return _without_restated(_without_restated_title(out, title_end))
+    return without_restated(without_restated_title(out, title_end))
 
-def _figure_key(m: Mention) -> tuple[str, str, str]:
-    return m.category, m.unit, f"{m.value:.6g}"
 
-def _without_restated_title(mentions: list[Mention], title_end: int) -> list[Mention]:
-    """A headline figure the body states again is one fact: the body's, which has the
-    sentence around it (its period, its region), not the headline's guess from the date."""
-    in_body = {_figure_key(m) for m in mentions if m.char_start >= title_end}
-    return [m for m in mentions if m.char_start >= title_end or _figure_key(m) not in in_body]
+def _paragraph_mentions(page: _Page, p_start: int, p_end: int, in_title: bool, carry: Carry,
+                        doc_carry: Carry, target_section: bool) -> list[Mention]:
+    """The mentions of one paragraph, sentence by sentence, carrying the year and region
+    in force (`carry`; `doc_carry` for the paragraphs after)."""
+    text, lex = page.text, page.lex
+    out: list[Mention] = []
+    # 广州以近2.18万亿元紧随其后 / 天津直接定为4.5%: a clause of a region and a number
+    # repeats the measure of the paragraph's last figure in that unit
+    last_by_unit: dict[str, Indicator] = {}
+    heading = _is_heading(text[p_start:p_end])
+    for si, (a, b) in enumerate(sentence_spans(text, p_start, p_end)):
+        s = text[a:b]
+        periods = find_periods(s, page.ref_year, carry.year)
+        s_regions = [r for r in page.regions[bisect_left(page.region_starts, a):
+                                             bisect_left(page.region_starts, b)] if r.counts]
+        qs = find_quantities(s, lex)
+        slots = series_slots(s, qs, s_regions, a, periods, lex, MEASURE_WORDS) \
+            if "分别" in s else {}
+        masks = status_masks(s, lex) if qs else []
+        for q in qs:
+            m = _mention(text, s, a, q, periods, s_regions, carry, page.primary, page.ref_date,
+                         page.ref_basis, lex, target_section, last_by_unit, masks,
+                         slots.get(q.start))
+            if m is not None:
+                out.append(m)
+                last_by_unit[m.unit] = lex.indicators[m.indicator_id]
+            else:
+                # 出口13525万美元，增长3.6%: a figure that is no fact breaks the chain a
+                # bare clause after it would borrow its measure from.
+                last_by_unit.clear()
+        _carry_period(page, s, si == 0, periods, carry, doc_carry, in_title, heading)
+        for r in s_regions:
+            opens = not text[a:r.start].strip(" \"“")
+            if (carries_region(r, page.primary, lex)
+                    and _subject_like(s, r.start - a, r.end - a)) or \
+                    (opens and not lex.regions[r.region_id].is_country):
+                carry.region = r
+    return out
 
-# Indicators several measures share (the growth of 第一产业 and of 第三产业 are both
-# output_growth): two equal figures of these in one page may be two facts.
-_SHARED_INDICATORS = frozenset({"output_growth", "investment_growth", "added_value",
-                                "projects_count", "investment", "output_value"})
 
-_REGION_RANK = {"sentence": 3, "paragraph": 2, "document": 1, "none": 0}
-
-def _without_restated(mentions: list[Mention]) -> list[Mention]:
-    """A figure a page states again (the lead's 3132个 restated under 数据显示…) is one fact:
-    of two mentions in different sentences with the same indicator, value, status and
-    period, and no two regions the sentences name, the one whose region is better founded
-    stays."""
-    kept: list[Mention] = []
-    for m in mentions:
-        twin = None if m.indicator_id in _SHARED_INDICATORS else next(
-            (i for i, k in enumerate(kept) if (k.indicator_id, k.unit, k.value, k.status,
-             k.period_start, k.period_end) == (m.indicator_id, m.unit, m.value, m.status,
-                                               m.period_start, m.period_end)
-             and k.sentence != m.sentence and not (
-                 k.region_basis == m.region_basis == "sentence"
-                 and (k.region_id, k.region_text) != (m.region_id, m.region_text))), None)
-        if twin is None:
-            kept.append(m)
-        elif _REGION_RANK[m.region_basis] > _REGION_RANK[kept[twin].region_basis]:
-            kept[twin] = m
-    return kept
+def _carry_period(page: _Page, s: str, first_sentence: bool, periods: list[PeriodExpr],
+                  carry: Carry, doc_carry: Carry, in_title: bool, heading: bool) -> None:
+    """What sentence `s` establishes for the sentences after it: the last period it dates
+    (`carry`), and, when it opens its paragraph with a period (2025年，… / 今年，…) or is
+    the title, the period of the paragraphs after (`doc_carry`)."""
+    dated = [p for p in periods if p.period_start and p.explicit or p.relative]
+    if not dated or dated[-1].period_start is None:
+        return
+    carry.year = dated[-1].period_start.year
+    carry.year_basis = "context"
+    if dated[-1].period_end is not None and not dated[-1].target_marker:
+        carry.span = (dated[-1].period_start, dated[-1].period_end)
+    first = dated[0]
+    # "2023年，…" / "今年以来，…" open the paragraph as its time; "召开2024年
+    # 工作会议" names a meeting. A heading may be just "2025年我们这样干".
+    adverbial = re.match(r"\s*(?:以来)?[，,、:：\s]", s[first.end:]) is not None
+    before = s[_lead_in(s):first.start].strip()
+    subject_only = not before or "".join(
+        n for _, _, n in page.lex.find_aliases(before)) == before  # 汉阳区2023年…
+    leads = first_sentence and first.start <= _lead_in(s) + 8 and (
+        adverbial or subject_only or heading)
+    looks_ahead = any(t in s for t in page.lex.rules["status"]["target"]) or "将" in s
+    # 这是自2016年以来…: a look back over years is no period for what follows.
+    since = s[first.end:first.end + 2] == "以来" and page.ref_year is not None and \
+        first.period_start.year < page.ref_year if first.period_start else False
+    # “十四五”时期首批重大项目集中开工: a plan's name in a headline is no period.
+    plan_name = in_title and "五" in first.text and not _YEARISH.search(first.text)
+    if first.period_start and not first.target_marker and not since and \
+            not plan_name and ((in_title and not looks_ahead) or leads):
+        # A title, or a paragraph that opens with a period, sets it for the
+        # paragraphs after (去年… in a headline; 2025年，… / 今年，… / 上半年，…).
+        doc_carry.year = first.period_start.year
+        doc_carry.year_basis = "context"
+        doc_carry.span = (first.period_start, first.period_end) \
+            if first.period_end else None
 
 # "7月25日，记者从…获悉，" / "据…介绍，": attribution before a paragraph's real opening.
 _LEAD_IN = re.compile(r"^(?:\s*\d{1,2}月\d{1,2}日[，,]?"
@@ -281,13 +278,11 @@ def _in_foreign_currency(s: str, q: Quantity, lex: Lexicon) -> bool:
                for m in cur.finditer(s, max(0, q.start - 8), q.start))
 
 
-def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodExpr],
-             s_regions: list[RegionMention], carry: Carry, primary: str | None,
-             ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
-             last_by_unit: dict[str, Indicator], masks: list[tuple[int, int, str]],
-             slot: Slot | None = None) -> Mention | None:
-    # Long on purpose: the rules that decide one mention run in a fixed order, each reading
-    # what the ones before decided.
+def _indicator_of(s: str, offset: int, q: Quantity, s_regions: list[RegionMention],
+                  last_by_unit: dict[str, Indicator], lex: Lexicon,
+                  slot: Slot | None) -> tuple[Indicator, str, int] | None:
+    """(indicator, how it was found, where the words naming it start) of a quantity that
+    states a fact of one; None for a figure that states none."""
     if q.unit not in {"CNY", "PFLOPS", "percent", "count"}:
         return None  # foreign currency: kept out of CNY tables (no dated rate table yet)
     if q.unit == "CNY" and _in_foreign_currency(s, q, lex):
@@ -298,16 +293,24 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         found = inh, "inherited", q.start
     if found is None or is_excluded(s, q, lex, found[2]):
         return None
-    ind, ind_how, named_from = found
+    ind, _, named_from = found
     if ind.indicator_id.startswith("revenue") and _FIRM.search(
             s, clause_bounds(s, min(named_from, q.start), CLAUSE_END)[0], q.start):
         return None  # 某某集团实现营业收入120亿元: one firm's figure, not a region's
     if q.unit == "count" and (q.value != int(q.value) or not s[q.end:q.unit_end].strip(
             " 余多以上").startswith(tuple(lex.rules["count_units"]))):
         return None  # 扩大0.3个百分点: a count is a whole number
-    # Period: nearest expression before the number, else one after it in its clause.
+    return found
+
+
+def _period_of(s: str, q: Quantity, periods: list[PeriodExpr], carry: Carry, ref_basis: str,
+               slot: Slot | None
+               ) -> tuple[PeriodExpr | None, date | None, date | None, str]:
+    """(the period expression a figure is for, its start, end and basis): the nearest
+    expression before the number, else one after it in its clause, else the one carried
+    from the text before; a 分别 list's i-th period for its i-th figure."""
     before = [p for p in periods if p.end <= q.start and p.period_start is not None]
-    cl, cr = clause_bounds(s, q.start, CLAUSE_END)
+    _, cr = clause_bounds(s, q.start, CLAUSE_END)
     # (a plan named after the figure describes what is counted: 5823亿元的“十四五”首批项目)
     after = [p for p in periods if p.start >= q.unit_end and p.end <= cr
              and p.period_start is not None and "五" not in p.text]
@@ -330,17 +333,36 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
         # 2021年至2023年分别… / 一季度、上半年分别…: the i-th period
         ps, pe = slot.period
         basis = ref_basis if slot.relative_period else "explicit"
+    return period, ps, pe, basis
+
+
+def _signed(s: str, q: Quantity) -> float:
+    """同比下降12% is a growth rate of -12."""
+    if q.unit == "percent" and q.value > 0 and any(
+            s.endswith(w, 0, q.start) or s.endswith(w + "了", 0, q.start) or
+            s.endswith("同比" + w, 0, q.start) for w in DECLINE_WORDS):
+        return -q.value
+    return q.value
+
+
+def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodExpr],
+             s_regions: list[RegionMention], carry: Carry, primary: str | None,
+             ref_date: date | None, ref_basis: str, lex: Lexicon, target_section: bool,
+             last_by_unit: dict[str, Indicator], masks: list[tuple[int, int, str]],
+             slot: Slot | None = None) -> Mention | None:
+    """The mention quantity `q` of sentence `s` (at `offset` in `text`) makes, if any: its
+    indicator, period, status and region, each rule reading what the ones before decided."""
+    found = _indicator_of(s, offset, q, s_regions, last_by_unit, lex, slot)
+    if found is None:
+        return None
+    ind, ind_how, _ = found
+    period, ps, pe, basis = _period_of(s, q, periods, carry, ref_basis, slot)
     status, status_how = status_of(s, q, period, ps, pe, ref_date,
                                  ref_basis == "publication_date", lex, masks, target_section)
     if _BASELINE.search(s[max(0, q.start - 8):q.start]) and period is not None and \
             period.explicit and pe is not None and ref_date is not None and pe < ref_date:
         status, status_how = "actual", "baseline"  # 从2015年的39.70亿元增长到…: the start
     ps, pe = settled_period(ps, pe, basis, status, period, ref_date, ref_basis)
-    value = q.value
-    if q.unit == "percent" and value > 0 and any(
-            s.endswith(w, 0, q.start) or s.endswith(w + "了", 0, q.start) or
-            s.endswith("同比" + w, 0, q.start) for w in DECLINE_WORDS):
-        value = -value  # 同比下降12% is a growth rate of -12
     region, region_basis = region_for(s, offset, q, s_regions, carry, primary, lex)
     if slot is not None and slot.region is not None:
         region, region_basis = slot.region, "sentence"  # 甲、乙和丙三区分别…: the i-th
@@ -352,7 +374,7 @@ def _mention(text: str, s: str, offset: int, q: Quantity, periods: list[PeriodEx
     return Mention(
         char_start=offset + q.start, char_end=offset + q.end, raw_text=text[offset + q.start:
                                                                              offset + q.end],
-        sentence=s.strip(), value=value, value_high=q.value_high,
+        sentence=s.strip(), value=_signed(s, q), value_high=q.value_high,
         unit="CNY" if q.implied_unit else q.unit, qualifier=q.qualifier,
         indicator_id=ind.indicator_id, category=ind.category, status=status,
         period_start=ps, period_end=pe, period_basis=basis,

@@ -52,6 +52,10 @@ WILDCARD = "…"  # in a keyword: up to 8 characters within one clause (亿元�
 _WILDCARD_RE = r"[^，,。；;、：:！？]{0,8}?"
 
 
+#: keyword_of remembers at most this many matched texts (wildcard matches vary)
+_MEMO_MAX = 50_000
+
+
 def _keyword_pattern(word: str) -> str:
     return _WILDCARD_RE.join(re.escape(part) for part in word.split(WILDCARD))
 
@@ -135,31 +139,73 @@ class Lexicon:  # frozen, but cached_property needs a __dict__ (dataclass keeps 
     def is_within(self, region_id: str, ancestor_id: str) -> bool:
         return region_id == ancestor_id or ancestor_id in self.ancestors(region_id)
 
+    @cached_property
+    def _alias_scan(self) -> tuple[re.Pattern[str], dict[str, tuple[int, ...]]]:
+        """A character class of the names' first characters (to jump between the places a
+        name can start), and the names' lengths by their first two characters (every name
+        has at least two), longest first."""
+        by_two: dict[str, set[int]] = defaultdict(set)
+        for name in self.alias_regions:
+            by_two[name[:2]].add(len(name))
+        firsts = "".join(sorted(map(re.escape, self.alias_lengths)))
+        return re.compile(f"[{firsts}]"), {k: tuple(sorted(v, reverse=True))
+                                          for k, v in by_two.items()}
+
     def find_aliases(self, text: str) -> list[tuple[int, int, str]]:
         """Every region name or alias in `text`, leftmost-longest, not overlapping.
 
-        A scan keyed on the first character: ~6x faster than one regex alternation of
-        the ~4,000 names (measured on a 6.6k-character page: 1.8 ms vs 11 ms)."""
+        A scan keyed on the first character (~6x faster than one regex alternation of
+        the ~4,000 names, measured on a 6.6k-character page: 1.8 ms vs 11 ms), that jumps
+        between the characters a name can start with and looks names up by their first
+        two characters (~3x faster again)."""
         out: list[tuple[int, int, str]] = []
         names, lengths = self.alias_regions, self.alias_lengths
-        i, n = 0, len(text)
-        while i < n:
-            for length in lengths.get(text[i], ()):
+        starts, by_two = self._alias_scan
+        n, free = len(text), 0
+        for m in starts.finditer(text):
+            i = m.start()
+            if i < free:
+                continue  # inside the name found before
+            ch = text[i]
+            # Near the end a slice is cut short, and a cut name counts with the length
+            # asked for: the first character's lengths, as the scan always had it.
+            for length in (lengths[ch] if i + lengths[ch][0] > n
+                           else by_two.get(text[i:i + 2], ())):
                 name = text[i:i + length]
                 if name in names:
                     out.append((i, i + length, name))
-                    i += length
+                    free = i + length
                     break
-            else:
-                i += 1
         return out
 
+    @cached_property
+    def _wildcard_keywords(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """The keywords with a wildcard, in lexicon order, each with its compiled pattern."""
+        return tuple((kw, re.compile(_keyword_pattern(kw))) for kw in self.keyword_indicators
+                     if WILDCARD in kw)
+
+    @cached_property
+    def _keyword_memo(self) -> dict[str, str]:
+        return {}
+
     def keyword_of(self, matched: str) -> str:
-        """The lexicon keyword behind a match of `keyword_re` (wildcards resolved)."""
+        """The lexicon keyword behind a match of `keyword_re` (wildcards resolved).
+
+        Every figure asks this of the keywords around it, so answers are remembered
+        (a wildcard match would otherwise try each wildcard keyword again)."""
+        memo = self._keyword_memo
+        kw = memo.get(matched)
+        if kw is None:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            kw = memo[matched] = self._resolve_keyword(matched)
+        return kw
+
+    def _resolve_keyword(self, matched: str) -> str:
         if matched in self.keyword_indicators:
             return matched
-        for kw in self.keyword_indicators:
-            if WILDCARD in kw and re.fullmatch(_keyword_pattern(kw), matched):
+        for kw, pattern in self._wildcard_keywords:
+            if pattern.fullmatch(matched):
                 return kw
         return matched
 

@@ -29,9 +29,13 @@ _CN = r"[零〇○一二两三四五六七八九十百千]+(?:点[零〇○一�
 # A number: digits (optionally with 十/百/千 before a large multiplier: 3千万) or Chinese
 # numerals, then any run of 万/亿 (万亿, 亿亿).
 # 1亿5000万 is one number; "1800 亿" (a stray space) too.
+# (The lookahead names the characters a number starts with: it changes no match, but the
+# scan skips every other position at once.)
+_NUMBER_FIRST = r"[\d零〇○一二两三四五六七八九十百千]"
 NUMBER_RE = re.compile(
-    rf"(?:{_ARABIC})(?: ?[十百千]?[万亿兆]+(?:\d+(?:\.\d+)?[十百千]?[万亿]+)*)?"
-    rf"|{_CN}(?:[万亿兆]+)?")
+    rf"(?={_NUMBER_FIRST})"
+    rf"(?:(?:{_ARABIC})(?: ?[十百千]?[万亿兆]+(?:\d+(?:\.\d+)?[十百千]?[万亿]+)*)?"
+    rf"|{_CN}(?:[万亿兆]+)?)")
 
 
 def _parse_cn_small(s: str) -> int:

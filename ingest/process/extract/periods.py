@@ -33,7 +33,12 @@ _SUB = (r"(?:上半年|下半年|前三季度|前两季度|前二季度"
         r"|前\d{1,2}个?月"
         rf"|\d{{1,2}}{_DASH}\d{{1,2}}\s*月份?|\d{{1,2}}\s*月份?(?:末|底)?|年末|年底|末|底)")
 _REL = r"去年|今年|明年|前年|上年|本年|当年|全年|上一年|次年"
+# Every character a period can start with (the prefix, a plan's quote or 十, a digit, the
+# first of each relative and sub-year word). As a lookahead in front it changes no match,
+# but positions that cannot start one fail at once: the scan is ~3x faster.
+_PERIOD_FIRST = r"[\d截到至\"“‘'十去今明前上本当全次下一二三四第首年末底]"
 PERIOD_RE = re.compile(
+    rf"(?={_PERIOD_FIRST})"
     rf"(?P<prefix>截至|截止到|截止|到|至)?"
     r"(?:"
     r"(?P<fyp>[\"“‘']?十(?P<fypn>[一二三四五六七八九])五[\"”’']?(?:规划)?(?:时期|期间|期末|末)?)"
@@ -115,6 +120,78 @@ def _sub_span(year: int, sub: str | None) -> tuple[date, date, bool]:
     return date(year, 1, 1), date(year, 12, 31), False
 
 
+# (start, end, explicit, relative, point) of one time expression
+_Span = tuple[date | None, date | None, bool, bool, bool]
+
+
+def _plan_span(m: re.Match[str]) -> _Span | None:
+    """"十四五" = 2021–2025; "十四五"末 is the plan's last day."""
+    n = _CN_DIGIT[m.group("fypn")] + 10
+    if n not in FIVE_YEAR_PLANS:
+        return None
+    a, b = FIVE_YEAR_PLANS[n]
+    if m.group("fyp").rstrip("\"”’'").endswith("末"):
+        return date(b, 12, 31), date(b, 12, 31), True, False, True
+    return date(a, 1, 1), date(b, 12, 31), True, False, False
+
+
+def _years_span(m: re.Match[str]) -> _Span | None:
+    """2022―2026年: from the first year's start to the last's end."""
+    a, b = int(m.group("y1")), int(m.group("y2"))
+    if a > b:
+        return None
+    return date(a, 1, 1), date(b, 12, 31), True, False, False
+
+
+def _year_span(m: re.Match[str], target: bool, ref_year: int | None,
+               context_year: int | None) -> _Span:
+    """2023年上半年 / 去年 / 全年: an explicit or relative year, and the part of it."""
+    explicit = relative = False
+    if m.group("year"):
+        year: int | None = int(m.group("year"))
+        explicit = True
+    else:
+        rel = m.group("rel")
+        relative = True
+        if rel in _RELATIVE:
+            year = ref_year + _RELATIVE[rel] if ref_year is not None else None
+        else:  # 当年 / 全年: the year in force
+            year = context_year if context_year is not None else ref_year
+    if year is None:
+        return None, None, explicit, relative, False
+    sub = m.group("sub")
+    if target and sub in {"年末", "年底", "末", "底"}:
+        sub = None  # 到2025年底 is a target for the year 2025
+    start, end, point = _sub_span(year, sub)
+    return start, end, explicit, relative, point
+
+
+def _part_span(m: re.Match[str], ref_year: int | None, context_year: int | None) -> _Span | None:
+    """上半年 / 1—10月 with no year: the year in force; a bare "末" is not a period."""
+    sub = m.group("subonly")
+    if sub in {"末", "底"} or re.fullmatch(r"\d{1,2}\s*月份?", sub):
+        return None
+    year = context_year if context_year is not None else ref_year
+    if year is None:
+        return None, None, False, True, False
+    start, end, point = _sub_span(year, sub)
+    return start, end, False, True, point
+
+
+def _span_of(m: re.Match[str], target: bool, ref_year: int | None,
+             context_year: int | None) -> _Span | None:
+    """What a match of PERIOD_RE covers; None when it is no period after all."""
+    if m.group("fyp"):
+        return _plan_span(m)
+    if m.group("y1"):
+        return _years_span(m)
+    if m.group("year") or m.group("rel"):
+        return _year_span(m, target, ref_year, context_year)
+    if m.group("subonly"):
+        return _part_span(m, ref_year, context_year)
+    return None, None, False, False, False
+
+
 def find_periods(sentence: str, ref_year: int | None,
                  context_year: int | None = None) -> list[PeriodExpr]:
     """Every time expression in `sentence`, resolved where the years allow.
@@ -122,8 +199,6 @@ def find_periods(sentence: str, ref_year: int | None,
     `ref_year` is the page's reference year (its publication year) for 今年/去年;
     `context_year` is the year in force from the text before (for 全年, 当年, 上半年).
     """
-    # Long on purpose: one scan of the sentence, the period patterns tried in priority order
-    # at each position.
     out: list[PeriodExpr] = []
     for m in PERIOD_RE.finditer(sentence):
         # 全年/当年/上半年 mean the year last named in this sentence, if any.
@@ -135,47 +210,10 @@ def find_periods(sentence: str, ref_year: int | None,
             continue
         target = prefix in {"到", "至"}
         asof = prefix.startswith("截")
-        start = end = None
-        explicit = relative = False
-        point = False
-        if m.group("fyp"):
-            n = _CN_DIGIT[m.group("fypn")] + 10
-            if n not in FIVE_YEAR_PLANS:
-                continue
-            a, b = FIVE_YEAR_PLANS[n]
-            start, end, explicit = date(a, 1, 1), date(b, 12, 31), True
-            if m.group("fyp").rstrip("\"”’'").endswith("末"):
-                start, point = end, True  # "十四五"末: the plan's last day
-        elif m.group("y1"):
-            a, b = int(m.group("y1")), int(m.group("y2"))
-            if a > b:
-                continue
-            start, end, explicit = date(a, 1, 1), date(b, 12, 31), True
-        elif m.group("year") or m.group("rel"):
-            if m.group("year"):
-                year: int | None = int(m.group("year"))
-                explicit = True
-            else:
-                rel = m.group("rel")
-                relative = True
-                if rel in _RELATIVE:
-                    year = ref_year + _RELATIVE[rel] if ref_year is not None else None
-                else:  # 当年 / 全年: the year in force
-                    year = context_year if context_year is not None else ref_year
-            if year is not None:
-                sub = m.group("sub")
-                if target and sub in {"年末", "年底", "末", "底"}:
-                    sub = None  # 到2025年底 is a target for the year 2025
-                start, end, point = _sub_span(year, sub)
-        elif m.group("subonly"):
-            # 上半年 / 1—10月 with no year: the year in force; a bare "末" is not a period.
-            sub = m.group("subonly")
-            if sub in {"末", "底"} or re.fullmatch(r"\d{1,2}\s*月份?", sub):
-                continue
-            year = context_year if context_year is not None else ref_year
-            relative = True
-            if year is not None:
-                start, end, point = _sub_span(year, sub)
+        span = _span_of(m, target, ref_year, context_year)
+        if span is None:
+            continue
+        start, end, explicit, relative, point = span
         if asof and start is not None and end is not None:
             start = end
         out.append(PeriodExpr(m.start(), m.end(), m.group(0), start, end, explicit, relative,

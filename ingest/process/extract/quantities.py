@@ -6,6 +6,7 @@ is decided in ``ingest.process.extract.facts``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -125,10 +126,14 @@ def _read_unit(s: str, pos: int, lex: Lexicon, words: _Words) -> tuple[str, floa
 
 def _qualifier_before(s: str, start: int, words: _Words) -> str | None:
     """突破1800亿元, and 最高达60亿元 (one linking verb between qualifier and number)."""
-    for pos in (start, *(start - len(v) for v in _LINK_VERBS if s.startswith(v, start - len(v)))):
-        w = words.qualifier_before.before(s, pos)
-        if w:
-            return words.qualifier_before_kind[w]
+    w = words.qualifier_before.before(s, start)
+    if w:
+        return words.qualifier_before_kind[w]
+    for v in _LINK_VERBS:
+        if s.startswith(v, start - len(v)):
+            w = words.qualifier_before.before(s, start - len(v))
+            if w:
+                return words.qualifier_before_kind[w]
     return None
 
 
@@ -162,10 +167,121 @@ def _disagrees(prev: Quantity, value: float) -> bool:
                                                                          1e-9)
 
 
+# A numeral's Decimal, remembered (years and small counts come back on every page).
+_number = functools.lru_cache(maxsize=4096)(parse_number)
+
+
+@functools.lru_cache(maxsize=64)
+def _factor(factor: float) -> Decimal:
+    return Decimal(str(factor))
+
+
+def _ruled_out(s: str, start: int, words: _Words) -> bool:
+    """Whether the numeral at `start` is part of a code (IPv6, 5G/400G, v1.2) or follows a
+    word that rules a quantity out."""
+    prev = s[start - 1] if start else ""
+    if prev and (prev.isascii() and (prev.isalnum() or prev in "._/")):
+        return True
+    return bool(words.not_before.before(s, start))
+
+
+def _range_after(s: str, text: str, end: int,
+                 value: Decimal) -> tuple[Decimal, Decimal | None, int]:
+    """100—200亿元: (value, upper end, end of the printed range); the unit and multiplier
+    of the upper end apply to both. 2021—2025年 is years, no range."""
+    rd = _RANGE_DASH.match(s, end)
+    if not rd:
+        return value, None, end
+    m2 = _NUMBER_AT(s, rd.end())
+    if not m2 or (text.isdigit() and len(text) == 4 and s.startswith("年", m2.end())):
+        return value, None, end
+    try:
+        hi = _number(m2.group())
+    except ValueError:
+        return value, None, end
+    if not any(c in _MULT for c in text):
+        value *= _scale(m2.group())
+    return value, hi, m2.end()
+
+
+def _about_after(s: str, pos: int, value: Decimal) -> tuple[Decimal, int] | None:
+    """2500余名 / 2100余万元: 余/多 between the number and its multiplier or unit; (value
+    with the multiplier, position after them), or None when there is none."""
+    if pos >= len(s) or s[pos] not in "余多":
+        return None
+    pos += 1
+    while pos < len(s) and s[pos] in _MULT:
+        value *= Decimal(10) ** (8 if s[pos] == "亿" else 4)
+        pos += 1
+    return value, pos
+
+
+def _unit_after(s: str, start: int, pos: int, text: str, percent_words: bool, lex: Lexicon,
+                words: _Words) -> tuple[str, float, str, bool, int] | None:
+    """(unit, factor, kind, implied, end) of what the number at `start` measures, its unit
+    printed at `pos`; None when it has none we measure."""
+    if percent_words:
+        return "percent", 1.0, "percent", False, pos
+    if s.startswith("每秒", max(0, start - 2)) and (ops := _OPS_RE.match(s, pos)):
+        # 每秒1000万亿次 (floating-point operations per second) = 1 PFLOPS.
+        return "PFLOPS", 1e-15, "compute_flops", False, ops.end()
+    read = _read_unit(s, pos, lex, words)
+    if read is not None:
+        unit, factor, kind, pos = read
+        return unit, factor, kind, False, pos
+    nxt = s[pos:pos + 1]
+    has_mult = any(c in _MULT for c in text)
+    if not has_mult or (nxt and "\u4e00" <= nxt <= "\u9fff"
+                        and not words.after_or_milestone.at(s, pos)):
+        return None
+    return "CNY", 1.0, "money", True, pos  # 2000亿 with no 元: yuan if the measure is money
+
+
+def _unit_range(s: str, pos: int, unit: str, lex: Lexicon,
+                words: _Words) -> tuple[Decimal, int, int] | None:
+    """6%—8%, 100P—200P: a range printed with the unit on both ends; (upper end, end of
+    its number, end of its unit)."""
+    rd = _RANGE_DASH.match(s, pos)
+    m2 = _NUMBER_AT(s, rd.end()) if rd else None
+    hi_unit = _read_unit(s, m2.end(), lex, words) if m2 else None
+    if m2 and hi_unit is not None and hi_unit[0] == unit:
+        return parse_number(m2.group()), m2.end(), hi_unit[3]
+    return None
+
+
+_NUMBER_AT = NUMBER_RE.match
+
+
+def _qualifier(qualifier: str, before_q: str | None, s: str, pos: int, is_range: bool,
+               words: _Words) -> tuple[str, int]:
+    """The figure's qualifier (a word before it, else one after its unit; a range is
+    at_least), and where the figure ends."""
+    if before_q:
+        qualifier = before_q
+    a = words.qualifier_after.at(s, pos)
+    if a:
+        qualifier = words.qualifier_after_kind[a]
+        pos += len(a)
+    return ("at_least" if is_range else qualifier), pos
+
+
+def _restates(out: list[Quantity], s: str, start: int, unit: str, value: float) -> bool:
+    """Whether the figure restates the one before it (500P(每秒50亿亿次…)): then it is
+    no quantity of its own, and a restatement with another value flags that one."""
+    if not _is_restatement(s, out[-1] if out else None, start, unit):
+        return False
+    if _disagrees(out[-1], value):  # one fact still, flagged (facts.py)
+        logger.info("compute restated with another value: %s vs %s PFLOPS",
+                    out[-1].value, value)
+        out[-1] = replace(out[-1], restated_as=value)
+    return True
+
+
 def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
-    """Every printed quantity in sentence `s` that has a unit we measure in."""
-    # Long on purpose: one scan of the sentence; a number, its range, its multiplier and its
-    # unit are read in order from the same position.
+    """Every printed quantity in sentence `s` that has a unit we measure in.
+
+    One scan of the sentence: a number, its range, its multiplier and its unit are read
+    in order from the same position."""
     words = _words(lex)
     out: list[Quantity] = []
     skip_until = -1
@@ -173,16 +289,13 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
         start, end, text = m.start(), m.end(), m.group()
         if start < skip_until:
             continue
-        prev = s[start - 1] if start else ""
-        if prev and (prev.isascii() and (prev.isalnum() or prev in "._/")):
-            continue  # part of a code: IPv6, 5G/400G, v1.2
-        if words.not_before.before(s, start):
+        if _ruled_out(s, start, words):
             continue
         before_q = _qualifier_before(s, start, words)
         if text[0] in _CN_NUMERAL and len(text) == 1 and before_q is None:
             continue  # 陈三元, 一批, 八大: a word; 近百个 is a quantity
         try:
-            value = parse_number(text)
+            value = _number(text)
         except ValueError:
             continue
         percent_words = s.endswith("百分之", 0, start)
@@ -191,80 +304,29 @@ def find_quantities(s: str, lex: Lexicon) -> list[Quantity]:
         if start and s[start - 1] in "-−" and (start < 2 or not s[start - 2].isdigit()):
             start -= 1
             value = -value  # 增长-3.5%
-        value_high: Decimal | None = None
-        pos = end
-        # Range: 100—200亿元 (the unit and multiplier of the upper end apply to both).
-        rd = _RANGE_DASH.match(s, pos)
-        if rd:
-            m2 = NUMBER_RE.match(s, rd.end())
-            if m2 and not (text.isdigit() and len(text) == 4 and s.startswith("年", m2.end())):
-                try:
-                    hi = parse_number(m2.group())
-                except ValueError:
-                    hi = None
-                if hi is not None:
-                    if not any(c in _MULT for c in text):
-                        value *= _scale(m2.group())
-                    value_high, pos = hi, m2.end()
-                    end = m2.end()  # the printed number is the whole range
+        value, value_high, end = _range_after(s, text, end, value)
         qualifier = "exact"
-        # 2500余名 / 2100余万元: 余/多 between the number and its multiplier or unit.
-        if pos < len(s) and s[pos] in "余多" and value_high is None:
+        about = _about_after(s, end, value) if value_high is None else None
+        if about is not None:
             qualifier = "about"
-            pos += 1
-            while pos < len(s) and s[pos] in _MULT:
-                value *= Decimal(10) ** (8 if s[pos] == "亿" else 4)
-                pos += 1
-            end = pos  # raw_text: 180余亿
+            value, end = about  # raw_text: 180余亿
+        pos = end
         while pos < len(s) and s[pos] == " ":
             pos += 1
         if words.not_after.at(s, pos) and not s.startswith("个百分点", pos):
             continue
-        implied = False
-        if percent_words:
-            unit, factor, kind = "percent", 1.0, "percent"
-        elif s.startswith("每秒", max(0, start - 2)) and _OPS_RE.match(s, pos):
-            # 每秒1000万亿次 (floating-point operations per second) = 1 PFLOPS.
-            unit, factor, kind = "PFLOPS", 1e-15, "compute_flops"
-            pos = _OPS_RE.match(s, pos).end()  # type: ignore[union-attr]
-        else:
-            read = _read_unit(s, pos, lex, words)
-            if read is None:
-                nxt = s[pos:pos + 1]
-                has_mult = any(c in _MULT for c in text)
-                if not has_mult or (nxt and "\u4e00" <= nxt <= "\u9fff"
-                                    and not words.after_or_milestone.at(s, pos)):
-                    continue
-                unit, factor, kind, implied = "CNY", 1.0, "money", True
-            else:
-                unit, factor, kind, pos = read
-        # Range printed with the unit on both ends: 6%—8%, 100P—200P.
-        if value_high is None:
-            rd = _RANGE_DASH.match(s, pos)
-            m2 = NUMBER_RE.match(s, rd.end()) if rd else None
-            hi_unit = _read_unit(s, m2.end(), lex, words) if m2 else None
-            if m2 and hi_unit is not None and hi_unit[0] == unit:
-                value_high = parse_number(m2.group())
-                end, pos = m2.end(), hi_unit[3]
-        if before_q:
-            qualifier = before_q
-        a = words.qualifier_after.at(s, pos)
-        if a:
-            qualifier = words.qualifier_after_kind[a]
-            pos += len(a)
-        if value_high is not None:
-            qualifier = "at_least"
-        if _is_restatement(s, out[-1] if out else None, start, unit):
-            restated = float(value * Decimal(str(factor)))
-            if _disagrees(out[-1], restated):  # one fact still, flagged (facts.py)
-                logger.info("compute restated with another value: %s vs %s PFLOPS",
-                            out[-1].value, restated)
-                out[-1] = replace(out[-1], restated_as=restated)
-            skip_until = pos
+        measured = _unit_after(s, start, pos, text, percent_words, lex, words)
+        if measured is None:
             continue
-        f = Decimal(str(factor))
+        unit, factor, kind, implied, pos = measured
+        if value_high is None and (hi := _unit_range(s, pos, unit, lex, words)):
+            value_high, end, pos = hi
+        qualifier, pos = _qualifier(qualifier, before_q, s, pos, value_high is not None, words)
+        skip_until = pos
+        f = _factor(factor)
+        if _restates(out, s, start, unit, float(value * f)):
+            continue
         out.append(Quantity(start, end, pos, float(value * f),
                             float(value_high * f) if value_high is not None else None,
                             unit, implied, qualifier, kind == "compute_flops"))
-        skip_until = pos
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from ingest.process.extract.clauses import (
     CLAUSE_END,
@@ -34,6 +35,55 @@ def _cue_positions(left: str, words: list[str],
             best = i
     return best
 
+def _cues(left: str, q: Quantity, period: PeriodExpr | None, st: dict[str, Any],
+          kws: list[tuple[int, int, str]]) -> tuple[int, int, int]:
+    """Positions of the last estimate, target and actual cue before the figure (-1: none);
+    将 counts as a target cue unless it is part of a word (将近), and so does the period's
+    到/至."""
+    est = _cue_positions(left, st["estimate"], kws)
+    tgt = _cue_positions(left, st["target"], kws)
+    jiang = [m.start() for m in re.finditer("将", left)
+             if not any(left.startswith(w, m.start() - w.index("将")) for w in st["jiang_not_in"]
+                        if "将" in w)]
+    if jiang:
+        tgt = max(tgt, jiang[-1])
+    if period is not None and period.target_marker and period.end <= q.start:
+        tgt = max(tgt, period.start)
+    return est, tgt, _cue_positions(left, st["strong_actual"], kws)
+
+
+def _target_after(s: str, q: Quantity, cr: int, st: dict[str, Any],
+                  kws: list[tuple[int, int, str]]) -> bool:
+    """A target word after the figure in its clause, outside any keyword (…达到9%的目标)."""
+    return any(q.unit_end <= i < cr and not any(a <= i < b for a, b, _ in kws)
+               for w in st["target_words_anywhere"] for i in all_positions(s, w))
+
+
+def _by_cue(nearest: int, est: int, tgt: int, act: int, cl: int, trailing_target: bool,
+            future: bool, dated_ref: bool, target_section: bool, ps: date | None,
+            pe: date | None, ref: date | None) -> tuple[str, str] | None:
+    """The status the nearest cue gives; None when a future period overrules a cue of
+    actuals on a dated page."""
+    if nearest == est:
+        # 预计十三五末… (in December 2020): the end of the year under way is an estimate
+        beyond = future and ps is not None and ref is not None and ps.year > ref.year
+        return ("target", "estimate_cue_future") if beyond else ("estimate", "estimate_cue")
+    if nearest == tgt:
+        return "target", "target_cue"
+    # 已印发《…》，明确了…达到9%…等年度目标: a cue outside the number's clause
+    # loses to the target named after it.
+    if trailing_target and nearest < cl:
+        return "target", "target_word_after"
+    # 二、主要目标 … “十四五”期间累计完成投资1.2万亿元 (in 2021): under a heading of
+    # plans, a period that runs into a later year has not been done yet.
+    if target_section and nearest == act and pe is not None and ref is not None \
+            and pe.year > ref.year:
+        return "target", "plans_section_span"
+    if not future or not dated_ref:
+        return "actual", "actual_cue"
+    return None
+
+
 def status_of(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, pe: date | None,
             ref: date | None, dated_ref: bool, lex: Lexicon, kws: list[tuple[int, int, str]],
             target_section: bool = False) -> tuple[str, str]:
@@ -45,20 +95,9 @@ def status_of(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, p
     is actual. `dated_ref` says whether the reference date is the publication date
     (an inferred year is too weak to overrule a printed 已).
     """
-    # Long on purpose: the status cues are weighed in one precedence order (explicit cue,
-    # genre, tense, period against the page date).
     st = lex.rules["status"]
     left = s[:q.start]
-    est = _cue_positions(left, st["estimate"], kws)
-    tgt = _cue_positions(left, st["target"], kws)
-    jiang = [m.start() for m in re.finditer("将", left)
-             if not any(left.startswith(w, m.start() - w.index("将")) for w in st["jiang_not_in"]
-                        if "将" in w)]
-    if jiang:
-        tgt = max(tgt, jiang[-1])
-    if period is not None and period.target_marker and period.end <= q.start:
-        tgt = max(tgt, period.start)
-    act = _cue_positions(left, st["strong_actual"], kws)
+    est, tgt, act = _cues(left, q, period, st, kws)
     planned = _cue_positions(left, st["planned_keywords"])
     if planned >= 0 and q.start - planned <= len("年度计划完成投资") + NEAR:
         return "target", "planned_keyword"  # 年度计划投资2176亿元
@@ -77,27 +116,10 @@ def status_of(s: str, q: Quantity, period: PeriodExpr | None, ps: date | None, p
         # …打造算力赛道。上半年规上营收近30亿元: a period already over, after the plan words
         return "actual", "past_period"
     future = ps is not None and ref is not None and ps > ref
-    trailing_target = any(
-        q.unit_end <= i < cr and not any(a <= i < b for a, b, _ in kws)
-        for w in st["target_words_anywhere"] for i in all_positions(s, w))
-    if nearest >= 0:
-        if nearest == est:
-            # 预计十三五末… (in December 2020): the end of the year under way is an estimate
-            beyond = future and ps is not None and ref is not None and ps.year > ref.year
-            return ("target", "estimate_cue_future") if beyond else ("estimate", "estimate_cue")
-        if nearest == tgt:
-            return "target", "target_cue"
-        # 已印发《…》，明确了…达到9%…等年度目标: a cue outside the number's clause
-        # loses to the target named after it.
-        if trailing_target and nearest < cl:
-            return "target", "target_word_after"
-        # 二、主要目标 … “十四五”期间累计完成投资1.2万亿元 (in 2021): under a heading of
-        # plans, a period that runs into a later year has not been done yet.
-        if target_section and nearest == act and pe is not None and ref is not None \
-                and pe.year > ref.year:
-            return "target", "plans_section_span"
-        if not future or not dated_ref:
-            return "actual", "actual_cue"
+    trailing_target = _target_after(s, q, cr, st, kws)
+    if nearest >= 0 and (decided := _by_cue(nearest, est, tgt, act, cl, trailing_target, future,
+                                            dated_ref, target_section, ps, pe, ref)):
+        return decided
     if future or trailing_target:
         return "target", "future_period" if future else "target_word_after"
     if target_section and not (pe is not None and ref is not None and pe < ref):
