@@ -89,19 +89,6 @@ _CONTENT_XPATH = etree.XPath(
 )
 
 
-# tokens() by (class, id): the same few class names come back on every page of a site
-_TOKENS: dict[tuple[str | None, str | None], frozenset[str]] = {}
-
-
-def _tokens(el: _Element) -> frozenset[str]:
-    """`tokens(el)`, remembered by the class and id it is made of."""
-    key = (el.get("class"), el.get("id"))
-    hit = _TOKENS.get(key)
-    if hit is None:
-        if len(_TOKENS) >= 10_000:
-            _TOKENS.clear()
-        hit = _TOKENS[key] = frozenset(tokens(el))
-    return hit
 
 
 def _nonspace_len(s: str) -> int:
@@ -144,7 +131,7 @@ def _remove_chrome(body: _Element, lengths: Lengths) -> None:
     doomed += [
         el
         for el in _CLASSED_XPATH(body)
-        if el.tag not in skip and _tokens(el) & found.noise and lengths.of(el) <= 0.5 * total
+        if el.tag not in skip and tokens(el) & found.noise and lengths.of(el) <= 0.5 * total
     ]
     for el in doomed:
         drop(el, lengths.fixes)
@@ -227,7 +214,7 @@ def _container(body: _Element, lengths: Lengths) -> _Element:
         if (
             el.tag in ("article", "main")
             or el.get("itemprop") == "articleBody"
-            or (_tokens(el) & content)
+            or (tokens(el) & content)
         ):
             n = lengths.of(el)
             if n > best_len:

@@ -66,8 +66,8 @@ _SYLLABLE_RE = re.compile(
 _WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
-# full-width ASCII -> ASCII, ideographic space -> space (1:1, so offsets do not move)
-# Full-width ASCII and the ideographic space to their half-width forms.
+# Full-width ASCII and the ideographic space to their half-width forms (1:1, so offsets
+# do not move).
 FULLWIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _FULLWIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
 

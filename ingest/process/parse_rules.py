@@ -50,7 +50,13 @@ def rules() -> Rules:
     )
 
 
-def tokens(el: _Element) -> set[str]:
+def tokens(el: _Element) -> frozenset[str]:
     """Class and id values of ``el``, whole and split on - and _ (lower case)."""
-    vals = [v.lower() for v in [*(el.get("class") or "").split(), el.get("id")] if v]
-    return {*vals, *(t for v in vals for t in re.split(r"[\s_\-]+", v) if t)}
+    return _tokens_of(el.get("class"), el.get("id"))
+
+
+# the same few class names come back on every page of a site: remembered by (class, id)
+@functools.lru_cache(maxsize=10_000)
+def _tokens_of(classes: str | None, id_: str | None) -> frozenset[str]:
+    vals = [v.lower() for v in [*(classes or "").split(), id_] if v]
+    return frozenset({*vals, *(t for v in vals for t in re.split(r"[\s_\-]+", v) if t)})

@@ -11,8 +11,9 @@ import csv
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -185,21 +186,15 @@ class Lexicon:  # frozen, but cached_property needs a __dict__ (dataclass keeps 
                      if WILDCARD in kw)
 
     @cached_property
-    def _keyword_memo(self) -> dict[str, str]:
-        return {}
+    def _keyword_of(self) -> Callable[[str], str]:
+        return lru_cache(maxsize=_MEMO_MAX)(self._resolve_keyword)
 
     def keyword_of(self, matched: str) -> str:
         """The lexicon keyword behind a match of `keyword_re` (wildcards resolved).
 
         Every figure asks this of the keywords around it, so answers are remembered
         (a wildcard match would otherwise try each wildcard keyword again)."""
-        memo = self._keyword_memo
-        kw = memo.get(matched)
-        if kw is None:
-            if len(memo) >= _MEMO_MAX:
-                memo.clear()
-            kw = memo[matched] = self._resolve_keyword(matched)
-        return kw
+        return self._keyword_of(matched)
 
     def _resolve_keyword(self, matched: str) -> str:
         if matched in self.keyword_indicators:
