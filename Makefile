@@ -19,6 +19,7 @@ DEMO_PATHS = $(if $(DEMO_WORKDIR),--workdir "$(DEMO_WORKDIR)") \
   $(if $(DEMO_WAREHOUSE),--warehouse "$(DEMO_WAREHOUSE)")
 DEMO_INPUT ?= $(CURDIR)/samples/corpus
 SCALE_SIZES ?= 1000,10000,100000
+TEST_WORKERS ?= 2
 
 .PHONY: help install tools demo test test-fast bench eval eval-real lint clean compose-check
 
@@ -52,11 +53,13 @@ demo: install
 # servers on free 127.0.0.1 ports (tests/services.py), from the programs `tools` installs.
 # `test-fast`: no `slow` test (which includes every `services` one): no server, no
 # network, no program from `tools`; under 3 minutes on 2 cores.
+# Both on TEST_WORKERS processes (pytest-xdist; 2 = this machine's cores, 0 = in this
+# process), a test file per worker at a time (--dist loadfile: module fixtures build once).
 test: install tools
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
-	$(VENV)/bin/pytest -q -m "not slow"
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 # `bench` adds the bench dependency group (trafilatura, the extraction peer); `install`
 # (an exact sync without it) takes it out again.
