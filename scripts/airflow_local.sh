@@ -17,9 +17,10 @@
 #   "database is locked" and retry), one machine; a deployment uses PostgreSQL
 #   (docker-compose.yml).
 # Exit: 0 after Ctrl-C (SIGINT or SIGTERM): every component is stopped (SIGTERM, SIGKILL
-#   after STOP_GRACE_S) and so is every process they started (running tasks too: they fail
-#   and their retries apply on the next start). 1 when a component exits or does not come
-#   up (one line naming it and its log), 2 for a setup error.
+#   after STOP_GRACE_S) and so is every process they started, running tasks too (found by
+#   session id: only a process that calls setsid() itself would escape); 1 when a
+#   component exits or does not come up (one line naming it and its log); 2 for a setup
+#   error (busy port, failed db migrate).
 set -euo pipefail
 
 # Airflow, PY, AIRFLOW_HOME and the rest, the same as `make demo`.
@@ -52,10 +53,6 @@ export AIRFLOW__API__PORT="$PORT"
 export AIRFLOW__API__BASE_URL="$URL"
 export AIRFLOW__API__WORKERS="${AIRFLOW__API__WORKERS:-1}"
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$URL/execution/"
-# Every process the components start carries this mark in its environment, wherever it
-# ends up in the process tree (task runners leave their parent's process group): stop()
-# finds them all by it. This script itself does not carry it.
-MARK="ZONEWATCH_AIRFLOW_RUN=$$-$(date +%s%N)"
 NAP=""
 
 "$PY" - "$HOST" "$PORT" 2>/dev/null <<'EOF' || die "port $PORT on 127.0.0.1 is in use: stop what holds it or set ZONEWATCH_AIRFLOW_PORT"
@@ -73,12 +70,15 @@ say "AIRFLOW_HOME=$AIRFLOW_HOME"
 
 declare -A PID=()
 
-marked_pids() {  # live processes carrying $MARK (ours only: others' environ is unreadable)
-  grep -lsxzaF "$MARK" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true
+session_pids() {  # live processes in the components' sessions, wherever they are now
+  local sids   # (task runners setpgid out of their parent's group and outlive it)
+  sids="$(IFS=,; echo "${PID[*]}")"
+  [[ -n "$sids" ]] || return 0
+  ps -o pid=,stat= -s "$sids" 2>/dev/null | awk '$2 !~ /^Z/ {print $1}' || true
 }
 
 stopping=0
-stop() {  # SIGTERM to each component's group, then SIGKILL to whatever carries the mark
+stop() {  # SIGTERM to each component's group, then SIGKILL to whatever is left in their sessions
   [[ $stopping == 1 ]] && return
   stopping=1
   trap '' INT TERM
@@ -90,16 +90,16 @@ stop() {  # SIGTERM to each component's group, then SIGKILL to whatever carries 
     [[ -n "$pid" ]] && kill -TERM -- "-$pid" 2>/dev/null || true
   done
   deadline=$((SECONDS + STOP_GRACE_S))
-  while left="$(marked_pids)"; [[ -n "$left" && $SECONDS -lt $deadline ]]; do sleep 0.5; done
+  while left="$(session_pids)"; [[ -n "$left" && $SECONDS -lt $deadline ]]; do sleep 0.5; done
   for _ in 1 2 3 4 5; do
-    left="$(marked_pids)"
+    left="$(session_pids)"
     [[ -z "$left" ]] && break
     # shellcheck disable=SC2086
     kill -KILL $left 2>/dev/null || true
     sleep 0.3
   done
   wait 2>/dev/null || true
-  left="$(marked_pids)"
+  left="$(session_pids)"
   [[ -z "$left" ]] || say "still running after SIGKILL: $(echo $left)"
 }
 
@@ -108,9 +108,11 @@ fatal() { say "$*"; stop; exit 1; }
 trap on_signal INT TERM
 trap stop EXIT
 
-start() {  # start NAME ARGS...: in its own session, so a Ctrl-C reaches only this script
+# start NAME ARGS...: in its own session (its pid is the session id), so a Ctrl-C reaches
+# only this script, and stop() finds every process it started, even reparented ones.
+start() {
   local name="$1"; shift
-  setsid env "$MARK" "$AIRFLOW" "$@" </dev/null >"$LOGS/$name.log" 2>&1 3>&- &
+  setsid "$AIRFLOW" "$@" </dev/null >"$LOGS/$name.log" 2>&1 3>&- &
   PID[$name]=$!
   say "$name started (pid ${PID[$name]}), log: $LOGS/$name.log"
 }

@@ -53,8 +53,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _marked_pids(token: str) -> list[int]:
-    """Live processes whose environment carries MARK=<token>."""
+def _marked_pids(token: str, root: Path | None = None) -> list[int]:
+    """Live processes whose environment carries MARK=<token>, or whose working directory
+    is `root` (the script's): Airflow's workers and task runners rename themselves with
+    setproctitle, which overwrites the memory /proc/PID/environ shows, not the cwd."""
     needle = f"{MARK}={token}".encode()
     pids = []
     for entry in Path("/proc").iterdir():
@@ -63,9 +65,11 @@ def _marked_pids(token: str) -> list[int]:
         try:
             env = (entry / "environ").read_bytes()
             stat = (entry / "stat").read_text()
+            cwd = os.readlink(entry / "cwd")
         except OSError:
             continue
-        if needle in env.split(b"\0") and ") Z " not in stat:  # zombies are not alive
+        ours = needle in env.split(b"\0") or (root is not None and Path(cwd) == root)
+        if ours and ") Z " not in stat:  # zombies are not alive
             pids.append(int(entry.name))
     return pids
 
@@ -169,7 +173,7 @@ def local(tmp_path: Path) -> Iterator[Local]:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 popen.wait(timeout=STOP_TIMEOUT_S)
         for _ in range(10):  # whatever still carries the mark: the test fails on it too
-            stray = _marked_pids(token)
+            stray = _marked_pids(token, root)
             if not stray:
                 break
             for pid in stray:
@@ -181,7 +185,7 @@ def local(tmp_path: Path) -> Iterator[Local]:
             popen.wait(timeout=5)
 
 
-def _wait(local: Local, what: str, timeout: float, ready: Any) -> Any:
+def _wait(local: Local, what: str, timeout: float, ready: Any, every: float = 1.0) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         local.check_alive()
@@ -191,7 +195,7 @@ def _wait(local: Local, what: str, timeout: float, ready: Any) -> Any:
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n"
                         f"{local.diagnose()}", pytrace=False)
-        time.sleep(1)
+        time.sleep(every)
 
 
 def _healthy(local: Local) -> bool:
@@ -251,7 +255,18 @@ def test_make_airflow_serves_runs_logs_and_stops(local: Local) -> None:
     own = [e for e in events if e.get("task_id") == "process" and e.get("event")]
     assert own, f"the process task's log has no line of its own: {log!r:.1000}"
 
-    # Ctrl-C: every component and every process they started is gone, quickly.
+    # Ctrl-C in the middle of a second run: every component and every process they
+    # started, the running task's too, is gone, quickly.
+    second = local.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
+                       {"logical_date": None, "conf": conf}, token=jwt)
+    second_id = urllib.parse.quote(second["dag_run_id"], safe="")
+
+    def a_task_runs() -> bool:
+        tis = local.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{second_id}/taskInstances",
+                        token=jwt)["task_instances"]
+        return any(t["state"] == "running" for t in tis)
+
+    _wait(local, "a task of a second run to be running", RUN_TIMEOUT_S, a_task_runs, 0.3)
     t_stop = time.monotonic()
     os.kill(local.popen.pid, signal.SIGINT)
     try:
@@ -261,7 +276,7 @@ def test_make_airflow_serves_runs_logs_and_stops(local: Local) -> None:
                     pytrace=False)
     stopped_in = time.monotonic() - t_stop
     assert rc == 0, f"exit {rc} after SIGINT\n{local.diagnose()}"
-    left = _marked_pids(local.token)
+    left = _marked_pids(local.token, local.root)
     assert not left, f"processes left after SIGINT: {_describe(left)}"
     assert not _healthy(local), "the api-server still answers"
     print(f"\nairflow_local: ready in {t_ready - t0:.0f}s, run in {t_run - t_ready:.0f}s, "
