@@ -1,7 +1,8 @@
 """`make airflow` for real: scripts/airflow_local.sh starts the api-server, scheduler,
 dag-processor and triggerer on 127.0.0.1; through the REST API (v2, a JWT from the
 admin login the script prints) a triggered zonewatch_pipeline run must succeed and a
-task's log must be readable and the task's own; Ctrl-C must stop everything.
+task's log must be readable and the task's own; Ctrl-C during a task must stop
+everything. A component that dies, or a busy port, is one line naming it.
 
 Isolation: a temporary directory holds the AIRFLOW_HOME (ZONEWATCH_AIRFLOW_HOME), a copy
 of samples/corpus as the input, the workdir and the warehouse; the api-server gets a free
@@ -142,6 +143,8 @@ class Local:
 
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[Local]:
+    """The script running in a temporary home; stopped (and checked for nothing left
+    over by the test itself) afterwards."""
     token = secrets.token_hex(6)
     root = tmp_path
     shutil.copytree(SAMPLES, root / "input")
@@ -300,3 +303,24 @@ def test_a_busy_port_is_one_line_and_starts_nothing(tmp_path: Path) -> None:
                      "or set ZONEWATCH_AIRFLOW_PORT"], proc.stderr
     assert not (tmp_path / "home" / "airflow.db").exists()
     assert not _marked_pids(token)
+
+
+def test_a_component_that_dies_is_one_line_and_stops_the_rest(local: Local) -> None:
+    _wait(local, "the script's ready line", READY_TIMEOUT_S,
+          lambda: "airflow_local: ready." in local.output())
+    m = re.search(r"^airflow_local: triggerer started \(pid (\d+)\)", local.output(), re.M)
+    assert m, local.output()
+    os.kill(int(m.group(1)), signal.SIGKILL)
+    try:
+        rc = local.popen.wait(timeout=STOP_TIMEOUT_S + 5)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running after its triggerer died\n{local.diagnose()}",
+                    pytrace=False)
+    assert rc == 1, local.output()
+    after = local.output().split("airflow_local: ready.", 1)[1]
+    said = [ln for ln in after.splitlines() if ln.startswith("airflow_local: ")]
+    log = local.home / "logs" / "triggerer.log"
+    assert said == [f"airflow_local: triggerer exited (status 137); see its log: {log}"], after
+    assert not _marked_pids(local.token, local.root), _describe(
+        _marked_pids(local.token, local.root))
+    assert not _healthy(local), "the api-server still answers"
