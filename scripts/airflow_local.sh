@@ -7,9 +7,10 @@
 # usage: scripts/airflow_local.sh            (Ctrl-C stops it)
 # Environment: ZONEWATCH_AIRFLOW_PORT (default 8080), ZONEWATCH_AIRFLOW_HOME (default
 #   $PROJECT/.airflow), ZONEWATCH_INPUT / ZONEWATCH_SOURCES / ZONEWATCH_WORKDIR /
-#   ZONEWATCH_WAREHOUSE (the DAG's default params, as for `zonewatch` and `make demo`).
+#   ZONEWATCH_WAREHOUSE (the DAG's default params, as for `zonewatch` and `make demo`),
+#   ZONEWATCH_AIRFLOW_STARTUP_TIMEOUT (seconds for the api-server and the DAGs; 180).
 # Steps: `airflow db migrate`; the pool zonewatch_duckdb (1 slot); the four components,
-#   each in its own process group, logging to $AIRFLOW_HOME/logs/<component>.log; once
+#   each in its own session, logging to $AIRFLOW_HOME/logs/<component>.log; once
 #   the dag-processor has parsed them, every zonewatch DAG unpaused; then the URL and the
 #   admin login (simple auth manager: user admin, password generated once by the
 #   api-server into $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated).
