@@ -21,10 +21,11 @@ DEMO_INPUT ?= $(CURDIR)/samples/corpus
 SCALE_SIZES ?= 1000,10000,100000
 TEST_WORKERS ?= 2
 
-.PHONY: help install tools demo test test-fast bench eval eval-real lint clean compose-check
+.PHONY: help install tools demo airflow test test-fast bench eval eval-real lint clean compose-check
 
 help:
 	@echo "make demo   run the Airflow DAG over samples/corpus and publish data/warehouse.duckdb"
+	@echo "make airflow  Airflow on 127.0.0.1 (UI, scheduler, DAGs unpaused) until Ctrl-C"
 	@echo "make test   run the test suite"
 	@echo "make bench  extraction, gate and fetch benchmarks, then the 1k/10k/100k scale run"
 	@echo "make bench-scale  only the scale run (SCALE_SIZES=1000,10000 for a quick one)"
@@ -48,6 +49,11 @@ demo: install
 	$(VENV)/bin/zonewatch report $(if $(DEMO_WAREHOUSE),--warehouse "$(DEMO_WAREHOUSE)",$(if \
 	  $(DEMO_WORKDIR),--warehouse "$(DEMO_WORKDIR)/warehouse.duckdb")); \
 	echo "demo wall time: $$(( $$(date +%s) - start ))s"; exit $$rc
+
+# Airflow's components on 127.0.0.1 ($ZONEWATCH_AIRFLOW_PORT, else 8080), the zonewatch
+# DAGs unpaused, until Ctrl-C; prints the URL, the login and where the logs are.
+airflow: install
+	@bash scripts/airflow_local.sh
 
 # `test`: the whole suite; the PostgreSQL and Redis tests start their own throwaway
 # servers on free 127.0.0.1 ports (tests/services.py), from the programs `tools` installs.

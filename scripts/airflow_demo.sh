@@ -39,19 +39,8 @@ done
 [[ -z "$input" || -d "$input" ]] || die "--input $input: not a directory"
 [[ -z "$sources" || -f "$sources" ]] || die "--sources $sources: no such file"
 
-if [[ -x "$PROJECT/.venv/bin/airflow" ]]; then
-  AIRFLOW="$PROJECT/.venv/bin/airflow"; PY="$PROJECT/.venv/bin/python"
-else
-  AIRFLOW="$(command -v airflow)" || die "airflow not found (run the project install first)"
-  PY="$(command -v python3)"
-fi
-
-export AIRFLOW_HOME="${ZONEWATCH_AIRFLOW_HOME:-$PROJECT/.airflow}"
-export AIRFLOW__CORE__LOAD_EXAMPLES=False
-export AIRFLOW__CORE__DAGS_FOLDER="$PROJECT/dags"
-export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
-export AIRFLOW__LOGGING__LOGGING_LEVEL="${AIRFLOW__LOGGING__LOGGING_LEVEL:-INFO}"
-mkdir -p "$AIRFLOW_HOME"
+# AIRFLOW, PY and the project-local Airflow environment (AIRFLOW_HOME and the rest).
+source "$PROJECT/scripts/airflow_env.sh"
 
 # Absolute paths (the tasks do not run from this directory); the workdir and warehouse
 # nobody gave are ingest.config's defaults, the ones `zonewatch summary` reads.
