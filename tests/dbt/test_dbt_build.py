@@ -522,6 +522,27 @@ def test_every_mart_and_mart_column_carries_its_description_as_a_comment(built: 
         "and table_name = 'measures'")[0][0].startswith("What a value measures")
 
 
+def test_exposures_name_what_the_report_and_the_bi_schema_read(built: Built) -> None:
+    """dbt_project/models/exposures.yml: the report depends on exactly the marts
+    `zonewatch report` reads, the BI schema on every mart serve-postgres switches in."""
+    import json
+
+    from ingest.serve.report import REQUIRED_TABLES
+
+    manifest = json.loads((built.tmp / "target" / "manifest.json").read_text())
+    marts = {n["unique_id"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"zonewatch_report", "bi_schema"}
+    report, bi = exposures["zonewatch_report"], exposures["bi_schema"]
+    assert set(report["depends_on"]["nodes"]) == {
+        f"model.zonewatch.{t}" for t in REQUIRED_TABLES}
+    assert set(bi["depends_on"]["nodes"]) == marts
+    for e in (report, bi):
+        assert e["owner"]["name"] and e["description"].strip()
+    assert (report["type"], bi["type"]) == ("dashboard", "application")
+
+
 def test_fact_counts(built: Built) -> None:
     assert built.query("select count(*) from fct_investment") == [(3,)]
     assert built.query("select count(*) from fct_output") == [(2,)]
