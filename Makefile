@@ -21,11 +21,12 @@ DEMO_INPUT ?= $(CURDIR)/samples/corpus
 SCALE_SIZES ?= 1000,10000,100000
 TEST_WORKERS ?= 2
 
-.PHONY: help install tools demo airflow test test-fast bench eval eval-real lint clean compose-check
+.PHONY: help install tools demo airflow docs test test-fast bench eval eval-real lint clean compose-check
 
 help:
 	@echo "make demo   run the Airflow DAG over samples/corpus and publish data/warehouse.duckdb"
 	@echo "make airflow  Airflow on 127.0.0.1 (UI, scheduler, DAGs unpaused) until Ctrl-C"
+	@echo "make docs   dbt docs (lineage, column descriptions) of the demo warehouse, served on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make test   run the test suite"
 	@echo "make bench  extraction, gate and fetch benchmarks, then the 1k/10k/100k scale run"
 	@echo "make bench-scale  only the scale run (SCALE_SIZES=1000,10000 for a quick one)"
@@ -54,6 +55,14 @@ demo: install
 # DAGs unpaused, until Ctrl-C; prints the URL, the login and where the logs are.
 airflow: install
 	@bash scripts/airflow_local.sh
+
+# `docs`: `dbt docs generate` against (a copy of) the published warehouse, the demo's by
+# default (DEMO_WORKDIR / DEMO_WAREHOUSE as for `demo`), into <workdir>/docs/target, then
+# served on http://127.0.0.1:$(DOCS_PORT)/ until Ctrl-C (`zonewatch docs --serve`).
+DOCS_PORT ?= 8580
+
+docs: install
+	$(VENV)/bin/zonewatch docs $(DEMO_PATHS) --serve --port $(DOCS_PORT)
 
 # `test`: the whole suite; the PostgreSQL and Redis tests start their own throwaway
 # servers on free 127.0.0.1 ports (tests/services.py), from the programs `tools` installs.

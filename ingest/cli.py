@@ -4,12 +4,14 @@ Exit codes of `run`: 0 published, 3 the quality gate blocked publication, 2 bad
 arguments or configuration, 1 anything else. `exclude` / `include`: 0 done, 2 bad
 arguments or a page the landing zone does not hold (or, for `include`, that is not
 excluded), 1 another run holds the workdir or anything else. `report`: 0 written, 2 no
-warehouse there or one that lacks a mart, 1 anything else.
+warehouse there or one that lacks a mart, 1 anything else. `docs`: 0 written (or served
+until interrupted), 2 no warehouse there, 1 anything else.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import os
@@ -80,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--warehouse", metavar="PATH", default=None, help=WAREHOUSE_HELP)
     rp.add_argument("--out", metavar="FILE", default=None,
                     help="where the HTML goes (default: report.html beside the warehouse)")
+    dc = sub.add_parser("docs", help="dbt docs (lineage, column descriptions) of the published "
+                                     "warehouse, in <workdir>/docs; --serve serves them")
+    dc.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
+    dc.add_argument("--warehouse", metavar="PATH", default=None, help=WAREHOUSE_HELP)
+    dc.add_argument("--serve", action="store_true",
+                    help="then serve the site on 127.0.0.1 until interrupted")
+    dc.add_argument("--port", type=int, default=8580,
+                    help="port for --serve (default 8580; 0: a free one)")
     sv = sub.add_parser("serve-postgres",
                         help="build the marts on PostgreSQL and switch them in for BI tools")
     sv.add_argument("--dsn", metavar="DSN", required=True,
@@ -215,6 +225,21 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from ingest.serve.docs import docs_server, generate_docs, url_of
+
+    site = generate_docs(Paths.create(args.workdir, args.warehouse))
+    print(f"docs: {site.directory} (static_index.html opens from disk)")
+    if not args.serve:
+        return EXIT_OK
+    with docs_server(site, args.port) as server:
+        print(f"docs: serving {url_of(server)} (lineage: the 'View Lineage Graph' "
+              "button, bottom right); Ctrl-C stops", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     from ingest import pipeline
     from ingest.runlock import WorkdirBusy, workdir_lock
@@ -289,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         handler = {"run": _run, "eval": _eval, "summary": _summary,
                    "failures": _failures, "serve-postgres": _serve_postgres, "report": _report,
-                   "exclude": _ledger, "include": _ledger}[args.command]
+                   "docs": _docs, "exclude": _ledger, "include": _ledger}[args.command]
         return handler(args)
     except ConfigError as exc:
         print(f"zonewatch: error: {exc}", file=sys.stderr)

@@ -274,6 +274,7 @@ SLOW = (
     "gate/test_gate.py",  # a Great Expectations run per test, ~10 s each, ~6 min in all
     "dbt/test_dbt_build.py::test_fact_ids_stable_across_builds",  # two more dbt builds
     "dbt/test_dbt_build.py::test_unknown_indicator_fails_build",  # another dbt build
+    "dbt/test_dbt_build.py::test_docs_site_lists_mart_columns",  # dbt docs generate, ~30 s
     "dbt/test_dbt_build.py::test_incremental_build_mirrors_a_landing_zone_that_lost_a_page",
     "unit/test_bench_smoke.py::test_scale_bench_runs_a_small_size_end_to_end",  # ~1.5 min
 )

@@ -117,7 +117,8 @@ def _release_duckdb() -> None:
 def run_dbt(command: str, build_db: Path, landing_db: Path, work_dir: Path,
             extra_args: list[str] | None = None, target: str | None = None,
             landing_state: str | None = None) -> DbtResult:
-    """`dbt <command>` (build, seed, test…) with the build copy and landing db wired in.
+    """`dbt <command>` (build, seed, test, "docs generate"…) with the build copy and landing
+    db wired in.
 
     `target` picks a profiles.yml output (default: the profile's default, `duckdb`); the
     `postgres` target reads its connection from ZONEWATCH_PG_* (see serve_postgres).
@@ -131,7 +132,7 @@ def run_dbt(command: str, build_db: Path, landing_db: Path, work_dir: Path,
     else:
         os.environ["ZONEWATCH_LANDING_STATE"] = landing_state
     work_dir.mkdir(parents=True, exist_ok=True)
-    args = [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+    args = [*command.split(), "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
             str(DBT_PROJECT_DIR), "--target-path", str(work_dir / "target"),
             "--log-path", str(work_dir / "logs"), "--quiet",
             *(["--target", target] if target else []), *(extra_args or [])]

@@ -493,6 +493,113 @@ def test_contract_columns(built: Built) -> None:
     assert types["period_start"] == "DATE"
 
 
+def test_every_mart_and_mart_column_carries_its_description_as_a_comment(built: Built) -> None:
+    """persist_docs: what a BI tool shows for a table or column (DuckDB's COMMENT) is the
+    description in the models' YAML, rendered (doc blocks), and no mart column lacks one."""
+    import json
+
+    manifest = json.loads((built.tmp / "target" / "manifest.json").read_text())
+    marts = {n["name"]: n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    tables = dict(built.query(
+        "select table_name, comment from duckdb_tables() "
+        "where database_name = current_database() and schema_name = 'main'"))
+    assert set(tables) == set(marts)  # schema main holds the marts, and only them
+    for name, comment in tables.items():
+        assert comment and comment == marts[name]["description"], name
+    columns = built.query(
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main'")
+    assert len(columns) > 150
+    undescribed = [f"{t}.{c}" for t, c, comment in columns if not (comment or "").strip()]
+    assert undescribed == []
+    for table, column, comment in columns:
+        assert comment == marts[table]["columns"][column]["description"], (table, column)
+        assert "{{" not in comment and "doc(" not in comment, (table, column)
+    # the seeds (the enums) carry theirs too
+    assert built.query(
+        "select comment from duckdb_tables() where schema_name = 'seeds' "
+        "and table_name = 'measures'")[0][0].startswith("What a value measures")
+
+
+def test_exposures_name_what_the_report_and_the_bi_schema_read(built: Built) -> None:
+    """dbt_project/models/exposures.yml: the report depends on exactly the marts
+    `zonewatch report` reads, the BI schema on every mart serve-postgres switches in."""
+    import json
+
+    from ingest.serve.report import REQUIRED_TABLES
+
+    manifest = json.loads((built.tmp / "target" / "manifest.json").read_text())
+    marts = {n["unique_id"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"zonewatch_report", "bi_schema"}
+    report, bi = exposures["zonewatch_report"], exposures["bi_schema"]
+    assert set(report["depends_on"]["nodes"]) == {
+        f"model.zonewatch.{t}" for t in REQUIRED_TABLES}
+    assert set(bi["depends_on"]["nodes"]) == marts
+    for e in (report, bi):
+        assert e["owner"]["name"] and e["description"].strip()
+    assert (report["type"], bi["type"]) == ("dashboard", "application")
+
+
+def test_docs_site_lists_mart_columns_with_descriptions_and_the_exposures(
+    built: Built, tmp_path: Path
+) -> None:
+    """`zonewatch docs` (`make docs`): dbt docs generate against a copy of the published
+    warehouse; the catalog has every mart column with its comment, the manifest the
+    exposures, and the site is served on 127.0.0.1. The warehouse itself is untouched."""
+    import hashlib
+    import json
+    import threading
+    import urllib.request
+
+    from ingest.config import Paths
+    from ingest.serve.docs import docs_server, generate_docs, url_of
+
+    before = hashlib.sha256(built.build_db.read_bytes()).hexdigest()
+    with mock.patch.dict(os.environ):  # run_dbt sets ZONEWATCH_BUILD_DB / _LANDING_DB
+        site = generate_docs(Paths.create(tmp_path / "work", built.build_db))
+    assert hashlib.sha256(built.build_db.read_bytes()).hexdigest() == before
+    assert site.directory == tmp_path / "work" / "docs" / "target"
+    assert not (tmp_path / "work" / "docs" / "db").exists()  # the copy is gone
+    assert site.static_index.stat().st_size > site.index.stat().st_size
+
+    catalog = json.loads((site.directory / "catalog.json").read_text())
+    manifest = json.loads((site.directory / "manifest.json").read_text())
+    assert not catalog.get("errors")
+    marts = {uid: n for uid, n in manifest["nodes"].items()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    assert len(marts) >= 13 and set(marts) <= set(catalog["nodes"])
+    in_db = {t for (t,) in built.query(
+        "select table_name from duckdb_tables() where schema_name = 'main'")}
+    assert {n["name"] for n in marts.values()} == in_db
+    for uid, node in marts.items():
+        entry = catalog["nodes"][uid]
+        assert entry["metadata"]["comment"] == node["description"], uid
+        columns = entry["columns"]
+        assert len(columns) >= 4, uid
+        for name, col in columns.items():
+            assert col["comment"] and col["comment"] == node["columns"][name]["description"], (
+                uid, name)
+    assert {e["name"] for e in manifest["exposures"].values()} == {"zonewatch_report",
+                                                                    "bi_schema"}
+
+    with docs_server(site) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = url_of(server)
+            assert url.startswith("http://127.0.0.1:")
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                assert resp.status == 200 and b"dbt" in resp.read()
+            with urllib.request.urlopen(url + "manifest.json", timeout=10) as resp:
+                assert "exposure.zonewatch.bi_schema" in json.loads(resp.read())["exposures"]
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+
+
 def test_fact_counts(built: Built) -> None:
     assert built.query("select count(*) from fct_investment") == [(3,)]
     assert built.query("select count(*) from fct_output") == [(2,)]

@@ -193,6 +193,9 @@ def test_postgres_build_passes_all_tests(first_build: FirstBuild) -> None:
     res = first_build.pg
     assert res.success, (res.errored_nodes, res.failed_tests)
     statuses = {r["unique_id"]: r["status"] for r in first_build.pg_results}
+    # exposures (models/exposures.yml) are in the build's results, with nothing to run
+    exposures = {k: statuses.pop(k) for k in list(statuses) if k.startswith("exposure.")}
+    assert set(exposures.values()) == {"no-op"}
     not_ok = {k: v for k, v in statuses.items() if v not in ("success", "pass")}
     assert not_ok == {}  # warn-severity tests included: they pass too
     kinds = {k.split(".")[0] for k in statuses}
@@ -208,6 +211,35 @@ def test_postgres_marts_match_duckdb(first_build: FirstBuild) -> None:
     pg, duck = first_build.pg_marts, first_build.duck_marts
     assert pg["fct_investment"] > 0 and pg["fct_conflicts"] > 0
     assert pg == duck
+
+
+def test_postgres_marts_carry_their_descriptions_as_comments(
+    first_build: FirstBuild, pg_dsn: str
+) -> None:
+    """persist_docs on the postgres target: every mart and every mart column has a COMMENT
+    (what Superset and Metabase show), the same text as the YAML description."""
+    assert first_build.pg.success
+    manifest = json.loads((first_build.tmp / "dbt_pg" / "target" / "manifest.json").read_text())
+    marts = {n["name"]: n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    tables = dict(pg_query(
+        pg_dsn,
+        "select c.relname, obj_description(c.oid, 'pg_class') from pg_class c "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = 'zonewatch_build' and c.relkind = 'r'"))
+    assert set(tables) == set(marts)
+    for name, comment in tables.items():
+        assert comment and comment == marts[name]["description"], name
+    columns = pg_query(
+        pg_dsn,
+        "select c.relname, a.attname, col_description(c.oid, a.attnum) from pg_class c "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped "
+        "where n.nspname = 'zonewatch_build' and c.relkind = 'r'")
+    assert len(columns) > 150
+    assert [f"{t}.{c}" for t, c, comment in columns if not (comment or "").strip()] == []
+    for table, column, comment in columns:
+        assert comment == marts[table]["columns"][column]["description"], (table, column)
 
 
 def test_landing_copy_is_faithful(first_build: FirstBuild, pg_dsn: str) -> None:
