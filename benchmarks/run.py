@@ -15,7 +15,9 @@ c. Fetching from a local 127.0.0.1 server at 50 req/s per host (1,000 pages;
    process, dbt build, gate, publish) run three times over the same generated pages
    (`bench_pipeline`: cold; unchanged, within the default revisit window; and with
    `revisit_after_hours: 0`, every page a 304). `--skip-fetch` skips both.
-d. Peak RSS (getrusage) after each part.
+d. Publishing a 256 MiB build copy (`--quick`: 64): rename against the copy it replaced,
+   same file, same run (`benchmarks.publish_bench`).
+e. Peak RSS (getrusage) after each part.
 
 Prints a table and writes benchmarks/out/results.json. `--profile N` also runs
 cProfile over process_page on the first N pages and prints the top functions.
@@ -339,6 +341,10 @@ def _table(results: dict[str, Any]) -> str:
         from benchmarks.fetch_bench import format_pipeline
 
         lines += ["", format_pipeline(results["pipeline_fetch"])]
+    if results.get("publish"):
+        from benchmarks.publish_bench import format_publish
+
+        lines += ["", format_publish(results["publish"])]
     if results.get("gx_routes"):
         from benchmarks.gx_routes import format_table
 
@@ -428,6 +434,10 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.fetch_bench import bench_pipeline
 
             results["pipeline_fetch"] = bench_pipeline(n_fetch, 50.0, seed=args.seed)
+        from benchmarks.publish_bench import bench_publish
+
+        print("publish: rename against copy …", file=sys.stderr, flush=True)
+        results["publish"] = bench_publish(64 if args.quick else 256)
         results["peak_rss_mb"] = peak_rss_mb()
         results["loadavg_end"] = _loadavg()
         results["wall_seconds"] = round(time.perf_counter() - t_start, 1)

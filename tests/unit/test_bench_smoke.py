@@ -51,3 +51,12 @@ def test_scale_bench_runs_a_small_size_end_to_end(tmp_path: Path) -> None:
     assert "build" not in runs["plus0"] and runs["plus0"]["seconds"]["gate"] is None
     doc = {"results": [res], "analysis": analyse([res])}
     assert "Full run" in format_table(doc)
+
+
+def test_publish_bench_times_both_ways_on_the_same_file() -> None:
+    from benchmarks.publish_bench import bench_publish, format_publish
+
+    res = bench_publish(mb=2, repeat=1)
+    assert res["file_mb"] > 1
+    assert res["rename_s"] > 0 and res["copy_s"] > 0
+    assert "x the rename" in format_publish(res)
