@@ -114,6 +114,8 @@ def test_url_without_valid_date(url: str | None) -> None:
         "2024年3月18日 来源：滨江日报",
         "发布时间：2024-03-18 10:20",
         "２０２４－０３－１８",
+        "——2024年3月18日在滨江新区第三届人民代表大会第二次会议上",
+        "（2024年3月18日在滨江新区人民代表大会第二次会议上）",
     ],
 )
 def test_text_date_line_near_top(line: str) -> None:
