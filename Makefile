@@ -69,12 +69,13 @@ docs: install
 # `test-fast`: no `slow` test (which includes every `services` one): no server, no
 # network, no program from `tools`; under 3 minutes on 2 cores.
 # Both on TEST_WORKERS processes (pytest-xdist; 2 = this machine's cores, 0 = in this
-# process), a test file per worker at a time (--dist loadfile: module fixtures build once).
+# process): each test to whichever worker is free, except that the tests of a file with a
+# module-scoped fixture stay on one worker (--dist loadgroup; tests/conftest.py marks them).
 test: install tools
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: install
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow"
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup -m "not slow"
 
 # `bench` adds the bench dependency group (trafilatura, the extraction peer); `install`
 # (an exact sync without it) takes it out again.

@@ -295,3 +295,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         elif nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
+        if _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(rel))
+
+
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    """A test that uses a module- or class-scoped fixture (a dbt build, a served site):
+    `make test` (pytest-xdist, --dist loadgroup) keeps its file on one worker, so the
+    fixture is built once; every other test goes to whichever worker is free."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.values() if info is not None else ()
+    return any(d and d[-1].scope in ("module", "class") for d in defs)
