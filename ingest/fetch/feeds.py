@@ -10,8 +10,10 @@ parse failing falls back to its loose parser) instead of nothing.
 What it does not do here: any I/O. The discovery run fetches the feed (robots, rate
 limit, host checks), caps and gunzips it (`DiscoveryRun.xml_body`); feedparser is given
 those bytes wrapped in a `BytesIO` (a bare `bytes` or `str` would be tried as a file name
-or URL), so it never opens a file or the network. Entity declarations are reduced to
-plain-text ones by feedparser and external entities are not resolved.
+or URL), so it never opens a file or the network. No external DTD or entity is loaded;
+internal entities are expanded by expat (unlike the old lxml walk, which expanded none),
+bounded by expat's amplification limit (expat >= 2.4: a billion-laughs feed is cut off,
+and the loose fallback leaves the references unexpanded).
 
 Per entry: the link is the first `rel="alternate"` link (a link with no `rel` counts),
 else, in RSS, a permalink `guid` standing in for a missing link. Dates are read from the
