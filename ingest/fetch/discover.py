@@ -8,14 +8,15 @@ it to the rate-limited, host-checked fetcher; tests pass a dict). What each kind
 * `list`    — `ingest.fetch.list_pages`: the `link_selector` matches of each `entry`
   page, following `next_selector` for at most `max_list_pages` pages per entry; a list
   page is never fetched twice.
-* `feed`    — `ingest.fetch.feeds`: RSS 2.0 / RSS 1.0 items and Atom entries.
+* `feed`    — `ingest.fetch.feeds`: RSS (0.9x, 1.0, 2.0), Atom (0.3, 1.0) and CDF entries,
+  parsed by feedparser from the bytes fetched here.
 * `sitemap` — `ingest.fetch.sitemaps`: `urlset`, `sitemapindex` (followed to depth
   `MAX_SITEMAP_DEPTH`, at most `MAX_SITEMAPS` documents) and plain text sitemaps.
 
 This module holds what the kinds share (`DiscoveryRun`): fetching a discovery document
 through `get`, gzip (magic bytes) decompressed in chunks with a hard cap
-(`MAX_SITEMAP_BYTES`: a gzip bomb becomes an error, not an OOM), XML parsed with lxml
-without entity resolution, DTD loading, network access or huge-tree mode, and the
+(`MAX_SITEMAP_BYTES`: a gzip bomb becomes an error, not an OOM), sitemap XML parsed with
+lxml without entity resolution, DTD loading, network access or huge-tree mode, and the
 bookkeeping. Every yielded URL is http(s), on one of `source.allowed_hosts`,
 fragment-free and new in this discovery; at most `source.max_pages` are yielded.
 Everything else is counted in `DiscoveryStats` (pass one in to read it afterwards).
@@ -238,7 +239,7 @@ class DiscoveryRun:
         return None if got is None else self.gunzipped(url, got[1])
 
     def parsed(self, url: str, body: bytes) -> Any:
-        """The XML root of a feed or sitemap; None (recorded) when it is not well-formed."""
+        """The XML root of a sitemap; None (recorded) when it is not well-formed."""
         try:
             return xml_root(body)
         except (etree.XMLSyntaxError, ValueError) as exc:

@@ -1,14 +1,13 @@
-"""Feeds and sitemaps as XML: a parser that resolves no entities and reads no network,
+"""Sitemaps as XML: a parser that resolves no entities and reads no network,
 and namespace-blind lookups of children by local name."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 
-__all__ = ["child_text", "children", "local_name", "xml_base", "xml_root"]
+__all__ = ["child_text", "children", "local_name", "xml_root"]
 
 
 def local_name(el: Any) -> str:
@@ -34,17 +33,3 @@ def xml_root(body: bytes) -> Any:
                              remove_comments=True, recover=False)
     return etree.fromstring(body, parser=parser)
 
-
-def xml_base(el: Any, default: str) -> str:
-    """The `xml:base` in effect at `el` (resolved outward in), else `default`."""
-    bases: list[str] = []
-    node = el
-    while node is not None:
-        b = node.get("{http://www.w3.org/XML/1998/namespace}base")
-        if b:
-            bases.append(b)
-        node = node.getparent()
-    base = default
-    for b in reversed(bases):
-        base = urljoin(base, b)
-    return base

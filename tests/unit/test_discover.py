@@ -225,6 +225,12 @@ def test_feed_date_beats_url_date_and_url_date_beats_updated() -> None:
             date_from_url=r"/(?P<y>\d{4})/(?P<m>\d\d)(?P<d>\d\d)/")
     found, _ = run(s, FakeWeb({f"{H}/f.xml": feed}))
     assert [d.published_hint for d in found] == [date(2024, 5, 6), date(2020, 2, 2)]
+    # in RSS, dc:date (RSS 1.0's item date) is the publication date
+    rss = f"""<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<item><link>{H}/2020/0101/a.html</link><dc:date>2024-05-06</dc:date></item>
+</channel></rss>""".encode()
+    found, _ = run(replace(s, entry=(f"{H}/r.xml",)), FakeWeb({f"{H}/r.xml": rss}))
+    assert [d.published_hint for d in found] == [date(2024, 5, 6)]
 
 
 @pytest.mark.parametrize("body", [
@@ -248,6 +254,71 @@ def test_xml_entities_are_not_expanded_or_fetched() -> None:
            b"<link>https://example.gov.cn/ok.html</link></item></channel></rss>")
     found, st = run(src("feed", entry=(f"{H}/rss.xml",)), FakeWeb({f"{H}/rss.xml": lol}))
     assert urls(found) == [f"{H}/ok.html"]
+
+
+# What feedparser reads that the strict lxml walk rejected as a whole (one "parse" error,
+# no links): the dialects and the broken-but-readable feeds portals serve.
+# RSS 0.91 using the HTML entities of the Netscape DTD without declaring it
+RSS091 = f"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="0.91"><channel><title>Caf&eacute;</title><link>{H}/</link>
+<item><title>Caf&eacute;&nbsp;news</title><link>{H}/091/a.html</link></item>
+</channel></rss>""".encode("latin-1")
+BARE_AMP = f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<item><title>一 & 二</title><link>{H}/view.jsp?id=1&page=2</link></item>
+<item><title>三</title><link>{H}/b.html</link></item></channel></rss>""".encode()
+UNBOUND_PREFIX = f"""<rss version="2.0"><channel><item><link>{H}/n.html</link>
+<dc:date>2024-04-01</dc:date></item></channel></rss>""".encode()
+CDF = f"""<?xml version="1.0"?><CHANNEL HREF="{H}/"><TITLE>t</TITLE>
+<ITEM HREF="{H}/cdf/a.html"><TITLE>a</TITLE></ITEM></CHANNEL>""".encode()
+MISLABELLED = f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>合肥</title><item><title>合肥政策</title><link>{H}/gbk.html</link></item>
+</channel></rss>""".encode("gbk")
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (RSS091, [(f"{H}/091/a.html", None)]),
+    (BARE_AMP, [(f"{H}/view.jsp?id=1&page=2", None), (f"{H}/b.html", None)]),
+    (UNBOUND_PREFIX, [(f"{H}/n.html", date(2024, 4, 1))]),
+    (CDF, [(f"{H}/cdf/a.html", None)]),
+    (MISLABELLED, [(f"{H}/gbk.html", None)]),  # GBK bytes declared utf-8
+], ids=["rss091-html-entities", "bare-ampersand", "unbound-prefix", "cdf", "mislabelled"])
+def test_broken_or_older_feeds_still_give_their_links(body: bytes,
+                                                      expected: list[tuple[str, date]]) -> None:
+    found, st = run(src("feed", entry=(f"{H}/rss.xml",)), FakeWeb({f"{H}/rss.xml": body}))
+    assert [(d.url, d.published_hint) for d in found] == expected and st.errors == []
+
+
+def test_feed_dates_without_a_time_or_in_other_shapes() -> None:
+    body = f"""<rss version="2.0"><channel>
+<item><link>{H}/1.html</link><pubDate>Wed, 20 Mar 2024</pubDate></item>
+<item><link>{H}/2.html</link><pubDate>20 March 2024</pubDate></item>
+<item><link>{H}/3.html</link><pubDate>2024-03-21T07:00:00+08:00</pubDate></item>
+</channel></rss>""".encode()
+    found, _ = run(src("feed", entry=(f"{H}/rss.xml",)), FakeWeb({f"{H}/rss.xml": body}))
+    # feedparser reads the first two; the third stays the publisher's day, not UTC's
+    assert [d.published_hint for d in found] == [date(2024, 3, 20), date(2024, 3, 20),
+                                                 date(2024, 3, 21)]
+
+
+def test_feed_body_is_never_opened_as_a_file_name(tmp_path: Path) -> None:
+    # feedparser.parse(bytes) would open a file of that name; the body goes in as a stream
+    (tmp_path / "feed.xml").write_bytes(RSS)
+    body = str(tmp_path / "feed.xml").encode()
+    found, st = run(src("feed", entry=(f"{H}/rss.xml",)), FakeWeb({f"{H}/rss.xml": body}))
+    assert found == [] and [e.stage for e in st.errors] == ["parse"]
+
+
+def test_a_feed_cannot_define_entities_that_grow_its_links() -> None:
+    # an internal DTD subset is dropped before parsing: a feed needs none, and expat would
+    # otherwise expand a hostile feed's entities (memory ~50x the body)
+    big = "A" * 2000
+    body = (f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY big "{big}">\n]>\n'
+            f'<rss version="2.0"><channel><title>t</title>'
+            f'<item><link>{H}/a.html?q=&big;&big;&big;</link></item>'
+            f'<item><link>{H}/b.html</link></item></channel></rss>').encode()
+    found, _ = run(src("feed", entry=(f"{H}/rss.xml",)), FakeWeb({f"{H}/rss.xml": body}))
+    assert found and all("AAAA" not in d.url for d in found)
+    assert f"{H}/b.html" in [d.url for d in found]
 
 
 # ------------------------------------------------------------------------ sitemaps

@@ -244,7 +244,8 @@ def test_unsupported_content_type_not_retried(local_server: LocalServer, ctype: 
 
 @pytest.mark.parametrize("ctype", ["text/html; charset=gbk", "application/xhtml+xml",
                                    "text/plain", "text/markdown", "application/xml",
-                                   "text/xml", "application/rss+xml", "TEXT/HTML"])
+                                   "text/xml", "application/rss+xml", "application/rdf+xml",
+                                   "TEXT/HTML"])
 def test_accepted_content_types(local_server: LocalServer, ctype: str) -> None:
     url = local_server.route("/t", Reply(200, PAGE, (("Content-Type", ctype),)))
     assert fast_fetch(make_session(), url).ok
