@@ -43,6 +43,7 @@ MARTS = (
     "fct_investment",
     "fct_mentions",
     "fct_output",
+    "fct_region_rollup",
     "quarantine",
     "validation_runs",
     "zonewatch_build_info",
@@ -112,6 +113,14 @@ def pg_marts(dsn: str, schema: str) -> dict[str, Any]:
     out["dim_region.ids"] = sorted(
         r[0] for r in pg_query(dsn, f'select region_id from "{schema}".dim_region')
     )
+    # the tree walk (a recursive CTE; ancestors a varchar[] array) and the rollup
+    out["dim_region.tree"] = sorted(
+        pg_query(dsn, f'select region_id, path, ancestors from "{schema}".dim_region')
+    )
+    out["fct_region_rollup.rows"] = sorted(
+        pg_query(dsn, "select rollup_id, region_id, fact_id, value, child_regions, "
+                      f'children_reporting from "{schema}".fct_region_rollup')
+    )
     out["fct_conflicts.pairs"] = sorted(
         pg_query(dsn, "select fact_id, conflict_group_id, conflicting_fact_count "
                       f'from "{schema}".fct_conflicts')
@@ -131,6 +140,10 @@ def duckdb_marts(path: Path) -> dict[str, Any]:
             key = "mention_id" if t == "fct_mentions" else "fact_id"
             out[f"{t}.ids"] = sorted(r[0] for r in q(f"select {key} from main.{t}"))
         out["dim_region.ids"] = sorted(r[0] for r in q("select region_id from main.dim_region"))
+        out["dim_region.tree"] = sorted(q("select region_id, path, ancestors from main.dim_region"))
+        out["fct_region_rollup.rows"] = sorted(
+            q("select rollup_id, region_id, fact_id, value, child_regions, children_reporting "
+              "from main.fct_region_rollup"))
         out["fct_conflicts.pairs"] = sorted(
             q("select fact_id, conflict_group_id, conflicting_fact_count from main.fct_conflicts")
         )
@@ -203,6 +216,10 @@ def test_postgres_build_passes_all_tests(first_build: FirstBuild) -> None:
     # the singular tests ran on Postgres (offsets: substring on code points)
     assert statuses["test.zonewatch.assert_mention_offsets_match_text"] == "pass"
     assert statuses["test.zonewatch.assert_every_fact_in_one_fact_table"] == "pass"
+    assert statuses["test.zonewatch.assert_region_path_follows_parent"] == "pass"
+    assert statuses[
+        "unit_test.zonewatch.fct_region_rollup.test_region_rollup_reports_without_double_counting"
+    ] == "pass"
     assert sum(k.startswith("unit_test.") for k in statuses) >= 4
 
 
