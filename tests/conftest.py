@@ -272,6 +272,7 @@ SERVICES = (
 # fixture and the checks on it) and the gate's frame, config and GX-route tests.
 SLOW = (
     "gate/test_gate.py",  # a Great Expectations run per test, ~10 s each, ~6 min in all
+    "dbt/test_five_questions.py",  # another dbt build, the README's questions on it
     "dbt/test_dbt_build.py::test_fact_ids_stable_across_builds",  # two more dbt builds
     "dbt/test_dbt_build.py::test_unknown_indicator_fails_build",  # another dbt build
     "dbt/test_dbt_build.py::test_docs_site_lists_mart_columns",  # dbt docs generate, ~30 s
