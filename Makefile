@@ -41,7 +41,16 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION) $(if $(VERBOSE),,--quiet)
 	@touch $@
 
-install: $(VENV)/.synced
+# The scripts and styles GX's Data Docs load from CDNs, pinned (package-lock.json), so the
+# gate's Data Docs render offline (ingest/gate/datadocs_offline.py). npm from the registry.
+DATADOCS = $(CURDIR)/expectations/datadocs
+$(DATADOCS)/node_modules/.installed: $(DATADOCS)/package.json $(DATADOCS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "install: npm is missing (Debian: apt-get install npm)"; exit 2; }
+	npm ci --prefix "$(DATADOCS)" --ignore-scripts --no-audit --no-fund --legacy-peer-deps \
+	  $(if $(VERBOSE),,--loglevel=error)
+	@touch $@
+
+install: $(VENV)/.synced $(DATADOCS)/node_modules/.installed
 
 demo: install
 	@start=$$(date +%s); \

@@ -148,3 +148,28 @@ def test_report_renders_offline_in_chromium(built: Built, tmp_path: Path) -> Non
         shots[name] = shot.stat().st_size
     # a blank page compresses to a few kB; four charts' colours and text do not
     assert shots["report"] > 5 * shots["blank"], shots
+
+
+@pytest.mark.services
+def test_data_docs_render_offline_in_chromium(built: Built, tmp_path: Path) -> None:
+    """GX's Data Docs drew their tables with bootstrap-table from a CDN: offline, the index
+    was a title and two empty buttons. The gate now points them at pinned copies."""
+    exe = _chromium()
+    (index,) = sorted((built.warehouse.parent / "work" / "reports").glob("*/docs/index.html"))
+    page = index.read_text(encoding="utf-8")
+    assert [r for r in remote_refs(page) if r[0] in ("script", "link")] == []
+    dom = _render(exe, index, tmp_path / "profile", "--dump-dom").stdout
+    assert "bootstrap-table" in dom  # the table plugin ran
+    rows = re.findall(r'<tr[^>]*data-index="\d+"', dom)
+    assert len(rows) >= 5, "the validation results table has no rows"
+    assert "row_counts" in dom and "fct_mentions" in dom  # suites named in the table
+
+    blank = tmp_path / "blank.html"
+    blank.write_text("<!DOCTYPE html><html><body></body></html>\n", encoding="utf-8")
+    size = f"--window-size={WINDOW[0]},{WINDOW[1]}"
+    shots = {}
+    for name, p in (("docs", index), ("blank", blank)):
+        shot = tmp_path / f"{name}.png"
+        _render(exe, p, tmp_path / f"profile-{name}", size, f"--screenshot={shot}")
+        shots[name] = shot.stat().st_size
+    assert shots["docs"] > 5 * shots["blank"], shots
