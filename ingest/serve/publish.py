@@ -83,7 +83,7 @@ def publish(build_db: Path, warehouse: Path) -> None:
     _remove_stale_temp_files(warehouse)
 
     _checkpoint(build_db)
-    if build_db.stat().st_dev == warehouse.parent.stat().st_dev:
+    if _same_filesystem(build_db, warehouse.parent):
         with open(build_db, "rb+") as f:
             os.fsync(f.fileno())
         os.chmod(build_db, 0o644)
@@ -94,6 +94,10 @@ def publish(build_db: Path, warehouse: Path) -> None:
         _copy_into_place(build_db, warehouse)
     fsync_dir(warehouse.parent)
     logger.info("published %s -> %s", build_db, warehouse)
+
+
+def _same_filesystem(a: Path, b: Path) -> bool:
+    return a.stat().st_dev == b.stat().st_dev
 
 
 def _drop_stale_wal(warehouse: Path) -> None:
