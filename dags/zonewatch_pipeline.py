@@ -1,4 +1,5 @@
-"""zonewatch_pipeline: land → process → dbt_build → gate → publish, once a day.
+"""zonewatch_pipeline: land → process → dbt_build → gate → publish, daily or after any
+source landed (per-source schedules: dags/zonewatch_fetch.py).
 
 Wiring only: every task body is one call into ``ingest.pipeline`` (imported inside the
 task, so parsing this file stays cheap). The run's ``RunConfig`` travels between tasks
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Asset, AssetAny, Param, dag, task
 
 from ingest.config import (
     PROJECT_ROOT,
@@ -22,6 +23,7 @@ from ingest.config import (
     default_workdir,
     run_id_from_airflow,
 )
+from ingest.fetch.schedules import landed_asset, scheduled_groups
 from ingest.results import StepResult
 from ingest.runlock import workdir_lock
 
@@ -37,9 +39,21 @@ DEFAULT_WORKDIR = str(default_workdir())
 DEFAULT_WAREHOUSE = str(default_warehouse())
 WAREHOUSE_ASSET = Asset(name="zonewatch_warehouse",
                         uri=Path(DEFAULT_WAREHOUSE).expanduser().resolve().as_uri())
+# With ZONEWATCH_SOURCES set, each source lands on its own `schedule:` (the fetch DAGs of
+# dags/zonewatch_fetch.py) and this DAG runs after any of them landed; without it, daily.
+LANDED = [Asset(name=n, uri=u) for g in scheduled_groups() for n, u in map(landed_asset,
+                                                                           g.sources)]
+SCHEDULE: Any = AssetAny(*LANDED) if LANDED else "@daily"
+ASSET_TRIGGERED = "asset_triggered"
 
 DOC_MD = """
 ### zonewatch_pipeline
+
+Runs daily, or, when `ZONEWATCH_SOURCES` names a sources file, after any of its
+sources landed: each source is fetched on its own `schedule:` by a `zonewatch_fetch_*`
+DAG whose land task updates the Asset `zonewatch_landed_<source>`; a run those Assets
+trigger fetches nothing itself and processes, builds, gates and publishes what they
+landed. A manual run (or a backfill) with `sources_file` fetches every source itself.
 
 Lands Chinese regional-development pages, extracts investment / output / compute facts,
 builds the DuckDB warehouse with dbt, checks it with Great Expectations and publishes it
@@ -110,7 +124,7 @@ def _next(cfg: RunConfig, result: StepResult) -> dict[str, Any]:
 
 @dag(
     dag_id=DAG_ID,
-    schedule="@daily",
+    schedule=SCHEDULE,
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -144,7 +158,8 @@ def zonewatch_pipeline() -> None:
     @task(retries=0)
     # Long on purpose: TaskFlow declares the DAG's tasks and their wiring inside this one
     # function; each task body is a call into ingest.pipeline.
-    def plan(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
+    def plan(params: dict[str, Any] | None = None, run_id: str | None = None,
+             dag_run: Any = None) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
         p = params or {}
@@ -158,6 +173,9 @@ def zonewatch_pipeline() -> None:
             from ingest.pipeline import source_names
 
             names = source_names(cfg)
+            kind = getattr(dag_run, "run_type", None)
+            if getattr(kind, "value", kind) == ASSET_TRIGGERED:
+                names = []  # the fetch DAGs fetched and landed; keep the file's encodings
         except ConfigError as e:  # bad params or sources file: retrying will not help
             raise AirflowFailException(f"bad params: {e}") from e
         return {"cfg": cfg.to_dict(), "result": {"sources": names}}

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import soupsieve
 import yaml
 
 from ingest.config import ConfigError
@@ -109,6 +108,9 @@ def selector(doc: YamlDoc, m: Fields, key: str,
     node, v = got
     if not isinstance(v, str) or not v.strip():
         raise doc.error(node, f"{where}: {key} must be a CSS selector string, got {v!r}")
+    import soupsieve  # here, not at the top: it imports bs4, which a DAG file's parse
+    # (dags/zonewatch_fetch.py reads the sources file) should not pay for without selectors
+
     try:
         soupsieve.compile(v.strip())
     except soupsieve.SelectorSyntaxError as exc:

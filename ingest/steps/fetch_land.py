@@ -57,8 +57,9 @@ def fetch_step(cfg: RunConfig, progress: Progress = noop) -> tuple[SourceFetched
     return tuple(out)
 
 
-def land_step(cfg: RunConfig, progress: Progress = noop) -> Landed:
-    """The single DuckDB writer of landing: `--input DIR` files, or this run's fetch spool."""
+def land_step(cfg: RunConfig, progress: Progress = noop, source: str | None = None) -> Landed:
+    """The single DuckDB writer of landing: `--input DIR` files, or this run's fetch spool
+    (every source's, or only `source`'s: what a fetch DAG's per-source land task takes)."""
     from ingest.landing.store import LandingStore
 
     paths = cfg.paths
@@ -93,9 +94,11 @@ def land_step(cfg: RunConfig, progress: Progress = noop) -> Landed:
         else:
             from ingest.landing.spool import read_spool
 
-            res_s = store.ingest_spool(read_spool(paths.workdir, cfg.run_id), cfg.run_id)
+            res_s = store.ingest_spool(read_spool(paths.workdir, cfg.run_id, source),
+                                       cfg.run_id)
             seen, new, errors = res_s.records, res_s.landed_new, res_s.errors
-    progress(f"land: {seen} pages read, {new} new, {errors} errors")
+    who = f" ({source})" if source else ""
+    progress(f"land{who}: {seen} pages read, {new} new, {errors} errors")
     return Landed(pages_seen=seen, landed_new=new, errors=errors)
 
 

@@ -15,8 +15,6 @@ wait for it (max_active_runs=1), doubling the time on a 2-core machine.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
 import secrets
@@ -25,198 +23,49 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.airflow.local_stack import (
+    MARK,
+    READY_TIMEOUT_S,
+    SCRIPT,
+    STOP_TIMEOUT_S,
+    Local,
+    describe,
+    healthy,
+    marked_pids,
+    started,
+    wait,
+)
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = PROJECT_ROOT / "scripts" / "airflow_local.sh"
 SAMPLES = PROJECT_ROOT / "samples" / "corpus"
 DAG_ID = "zonewatch_pipeline"
-MARK = "ZW_AIRFLOW_LOCAL_TEST"
-
-READY_TIMEOUT_S = 240  # api-server healthy, the DAG parsed and unpaused, the login printed
 RUN_TIMEOUT_S = 420
-STOP_TIMEOUT_S = 20  # the brief: every component stopped within ~15 s of Ctrl-C
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _marked_pids(token: str, root: Path | None = None) -> list[int]:
-    """Live processes whose environment carries MARK=<token>, or whose working directory
-    is `root` (the script's): Airflow's workers and task runners rename themselves with
-    setproctitle, which overwrites the memory /proc/PID/environ shows, not the cwd."""
-    needle = f"{MARK}={token}".encode()
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            env = (entry / "environ").read_bytes()
-            stat = (entry / "stat").read_text()
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        ours = needle in env.split(b"\0") or (root is not None and Path(cwd) == root)
-        if ours and ") Z " not in stat:  # zombies are not alive
-            pids.append(int(entry.name))
-    return pids
-
-
-def _describe(pids: list[int]) -> list[str]:
-    out = []
-    for pid in pids:
-        try:
-            cmd = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            cmd = b"?"
-        out.append(f"{pid}: {cmd.decode(errors='replace').strip()}")
-    return out
-
-
-def _own_session() -> None:
-    """Child set-up: its own session (a signal to the test reaches it only when sent),
-    and SIGINT handled as on a terminal even when the test runs with SIGINT ignored."""
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-@dataclass
-class Local:
-    root: Path
-    port: int
-    token: str
-    popen: subprocess.Popen[bytes]
-    out: Path
-
-    @property
-    def home(self) -> Path:
-        return self.root / "airflow-home"
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.out.read_text(encoding="utf-8", errors="replace")
-
-    def diagnose(self) -> str:
-        parts = [f"--- script output\n{self.output()[-3000:]}"]
-        for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
-            log = self.home / "logs" / f"{name}.log"
-            if log.is_file():
-                tail = log.read_text(errors="replace").splitlines()[-15:]
-                parts.append(f"--- {log.name}\n" + "\n".join(tail))
-        return "\n".join(parts)
-
-    def check_alive(self) -> None:
-        rc = self.popen.poll()
-        if rc is not None:
-            pytest.fail(f"scripts/airflow_local.sh exited {rc} before the test was done\n"
-                        f"{self.diagnose()}", pytrace=False)
-
-    def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 (local)
-                return json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            pytest.fail(f"{method} {path}: HTTP {e.code} {e.read()[:500]!r}", pytrace=False)
-
-
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[Local]:
-    """The script running in a temporary home; stopped (and checked for nothing left
-    over by the test itself) afterwards."""
-    token = secrets.token_hex(6)
-    root = tmp_path
-    shutil.copytree(SAMPLES, root / "input")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AIRFLOW", "ZONEWATCH_", MARK))}
-    port = _free_port()
-    env |= {
-        MARK: token,
-        "ZONEWATCH_AIRFLOW_HOME": str(root / "airflow-home"),
-        "ZONEWATCH_AIRFLOW_PORT": str(port),
-        # The DAG's defaults never point at the repository's samples or data/.
-        "ZONEWATCH_INPUT": str(root / "input"),
-        "ZONEWATCH_WORKDIR": str(root / "work"),
-        "ZONEWATCH_WAREHOUSE": str(root / "wh.duckdb"),
-        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-    }
-    out = root / "airflow_local.out"
-    with out.open("wb") as fh:
-        popen = subprocess.Popen(["bash", str(SCRIPT)], env=env, cwd=root,
-                                 stdin=subprocess.DEVNULL, stdout=fh,
-                                 stderr=subprocess.STDOUT, preexec_fn=_own_session)
-    handle = Local(root=root, port=port, token=token, popen=popen, out=out)
-    try:
+    """`make airflow` over a copy of samples/corpus, with no scheduled run (above)."""
+    shutil.copytree(SAMPLES, tmp_path / "input")
+    with started(tmp_path, {"ZONEWATCH_INPUT": str(tmp_path / "input"),
+                            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}) as handle:
         yield handle
-    finally:
-        if popen.poll() is None:  # the test failed before its Ctrl-C
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(popen.pid, signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(timeout=STOP_TIMEOUT_S)
-        for _ in range(10):  # whatever still carries the mark: the test fails on it too
-            stray = _marked_pids(token, root)
-            if not stray:
-                break
-            for pid in stray:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.3)
-        if popen.poll() is None:
-            popen.kill()
-            popen.wait(timeout=5)
-
-
-def _wait(local: Local, what: str, timeout: float, ready: Any, every: float = 1.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        local.check_alive()
-        got = ready()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n"
-                        f"{local.diagnose()}", pytrace=False)
-        time.sleep(every)
-
-
-def _healthy(local: Local) -> bool:
-    try:
-        with urllib.request.urlopen(f"{local.base}/api/v2/monitor/health",  # noqa: S310
-                                    timeout=3) as r:
-            return bool(r.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def test_make_airflow_serves_runs_logs_and_stops(local: Local) -> None:
     t0 = time.monotonic()
-    _wait(local, "the api-server's health endpoint", READY_TIMEOUT_S, lambda: _healthy(local))
+    wait(local, "the api-server's health endpoint", READY_TIMEOUT_S, lambda: healthy(local))
     # The script prints the URL and the login once the DAGs are unpaused.
     login = re.compile(r"UI:\s+(\S+)\s+\(log in as (\w+), password (\S+?);")
-    m = _wait(local, "the script's URL and login line", READY_TIMEOUT_S,
-              lambda: login.search(local.output()))
+    m = wait(local, "the script's URL and login line", READY_TIMEOUT_S,
+             lambda: login.search(local.output()))
     url, user, password = m.groups()
     assert url == local.base
     for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
@@ -242,7 +91,7 @@ def test_make_airflow_serves_runs_logs_and_stops(local: Local) -> None:
         state = local.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}", token=jwt)["state"]
         return state if state in ("success", "failed") else None
 
-    state = _wait(local, f"run {run['dag_run_id']} to finish", RUN_TIMEOUT_S, finished)
+    state = wait(local, f"run {run['dag_run_id']} to finish", RUN_TIMEOUT_S, finished)
     tis = local.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances",
                     token=jwt)["task_instances"]
     states = {(t["task_id"], t["map_index"]): t["state"] for t in tis}
@@ -269,7 +118,7 @@ def test_make_airflow_serves_runs_logs_and_stops(local: Local) -> None:
                         token=jwt)["task_instances"]
         return any(t["state"] == "running" for t in tis)
 
-    _wait(local, "a task of a second run to be running", RUN_TIMEOUT_S, a_task_runs, 0.3)
+    wait(local, "a task of a second run to be running", RUN_TIMEOUT_S, a_task_runs, 0.3)
     t_stop = time.monotonic()
     os.kill(local.popen.pid, signal.SIGINT)
     try:
@@ -279,9 +128,9 @@ def test_make_airflow_serves_runs_logs_and_stops(local: Local) -> None:
                     pytrace=False)
     stopped_in = time.monotonic() - t_stop
     assert rc == 0, f"exit {rc} after SIGINT\n{local.diagnose()}"
-    left = _marked_pids(local.token, local.root)
-    assert not left, f"processes left after SIGINT: {_describe(left)}"
-    assert not _healthy(local), "the api-server still answers"
+    left = marked_pids(local.token, local.root)
+    assert not left, f"processes left after SIGINT: {describe(left)}"
+    assert not healthy(local), "the api-server still answers"
     print(f"\nairflow_local: ready in {t_ready - t0:.0f}s, run in {t_run - t_ready:.0f}s, "
           f"stopped in {stopped_in:.1f}s")
 
@@ -302,12 +151,12 @@ def test_a_busy_port_is_one_line_and_starts_nothing(tmp_path: Path) -> None:
     assert lines == [f"airflow_local: port {port} on 127.0.0.1 is in use: stop what holds it "
                      "or set ZONEWATCH_AIRFLOW_PORT"], proc.stderr
     assert not (tmp_path / "home" / "airflow.db").exists()
-    assert not _marked_pids(token)
+    assert not marked_pids(token)
 
 
 def test_a_component_that_dies_is_one_line_and_stops_the_rest(local: Local) -> None:
-    _wait(local, "the script's ready line", READY_TIMEOUT_S,
-          lambda: "airflow_local: ready." in local.output())
+    wait(local, "the script's ready line", READY_TIMEOUT_S,
+         lambda: "airflow_local: ready." in local.output())
     m = re.search(r"^airflow_local: triggerer started \(pid (\d+)\)", local.output(), re.M)
     assert m, local.output()
     os.kill(int(m.group(1)), signal.SIGKILL)
@@ -321,6 +170,6 @@ def test_a_component_that_dies_is_one_line_and_stops_the_rest(local: Local) -> N
     said = [ln for ln in after.splitlines() if ln.startswith("airflow_local: ")]
     log = local.home / "logs" / "triggerer.log"
     assert said == [f"airflow_local: triggerer exited (status 137); see its log: {log}"], after
-    assert not _marked_pids(local.token, local.root), _describe(
-        _marked_pids(local.token, local.root))
-    assert not _healthy(local), "the api-server still answers"
+    assert not marked_pids(local.token, local.root), describe(
+        marked_pids(local.token, local.root))
+    assert not healthy(local), "the api-server still answers"

@@ -275,3 +275,30 @@ def test_an_input_page_over_the_page_cap_is_recorded_not_read(tmp_path: Path) ->
     with LandingStore(cfg.paths, read_only=True) as store:
         (reason,) = store.con.execute("select reason from page_errors").fetchone()
     assert reason.startswith(f"oversized: {MAX_PAGE_BYTES + 1} bytes")
+
+
+def test_land_step_for_one_source_lands_only_that_sources_spool(tmp_path: Path) -> None:
+    """A fetch DAG's land_<source> task lands its own source's spool file; the other
+    source's records of the same run stay in the spool for their own land task."""
+    from ingest.config import RunConfig
+    from ingest.landing.spool import SpoolWriter
+    from ingest.pipeline import land_step
+
+    (tmp_path / "sources.yml").write_text("sources: []\n")
+    cfg = RunConfig.create(workdir=tmp_path / "w", sources_file=tmp_path / "sources.yml",
+                           run_id="r1")
+    cfg.paths.ensure()
+    with LandingStore(cfg.paths) as store:
+        a = _spooled(store, "https://example.gov.cn/a", GBK, T0, source="alpha")
+        b = _spooled(store, "https://example.gov.cn/b", BIG5, T0, source="beta")
+    for rec in (a, b):
+        with SpoolWriter(cfg.paths, "r1", rec.source) as w:  # type: ignore[attr-defined]
+            w.write(rec)  # type: ignore[arg-type]
+    first = land_step(cfg, source="alpha")
+    with LandingStore(cfg.paths, read_only=True) as store:
+        urls = [r[0] for r in store.con.execute("select url from raw_pages").fetchall()]
+    assert (first.pages_seen, first.landed_new) == (1, 1)
+    assert urls == ["https://example.gov.cn/a"]
+    second = land_step(cfg, source="beta")
+    assert (second.pages_seen, second.landed_new) == (1, 1)
+    assert land_step(cfg).landed_new == 0  # both landed once; a whole-run land adds nothing
