@@ -49,17 +49,18 @@ __all__ = ["ACCEPTED_TYPES", "MAX_REDIRECTS", "RETRY_STATUSES", "Attempt", "Refu
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
-# Media types we land. Feeds and sitemaps come as XML (RSS 1.0 as RDF).
+# Media types we land. Feeds and sitemaps come as XML (RSS 1.0 as RDF; CDF, which
+# feedparser reads too, as application/x-cdf).
 ACCEPTED_TYPES: frozenset[str] = frozenset({
     "text/html", "application/xhtml+xml", "text/plain", "text/markdown",
     "application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
-    "application/rdf+xml",
+    "application/rdf+xml", "application/x-cdf",
 })
 # Types that say nothing: the body is landed only if it looks like HTML/XML.
 SNIFF_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream",
                          "application/unknown", "unknown/unknown"})
 SNIFF_MARKERS = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<rss",
-                 b"<feed", b"<urlset", b"<sitemapindex")
+                 b"<feed", b"<urlset", b"<sitemapindex", b"<channel")
 
 RequestSlot = Callable[[str], AbstractContextManager[object]]
 

@@ -245,7 +245,7 @@ def test_unsupported_content_type_not_retried(local_server: LocalServer, ctype: 
 @pytest.mark.parametrize("ctype", ["text/html; charset=gbk", "application/xhtml+xml",
                                    "text/plain", "text/markdown", "application/xml",
                                    "text/xml", "application/rss+xml", "application/rdf+xml",
-                                   "TEXT/HTML"])
+                                   "application/x-cdf", "TEXT/HTML"])
 def test_accepted_content_types(local_server: LocalServer, ctype: str) -> None:
     url = local_server.route("/t", Reply(200, PAGE, (("Content-Type", ctype),)))
     assert fast_fetch(make_session(), url).ok
@@ -257,6 +257,9 @@ def test_octet_stream_is_sniffed(local_server: LocalServer) -> None:
     assert fast_fetch(make_session(), html).ok
     notype = local_server.route("/n", Reply(200, b"<html><body>x</body></html>", ()))
     assert fast_fetch(make_session(), notype).ok
+    cdf = local_server.route("/c", Reply(200, b'<CHANNEL HREF="/"><ITEM HREF="/a"/></CHANNEL>',
+                                         (("Content-Type", "application/octet-stream"),)))
+    assert fast_fetch(make_session(), cdf).ok  # a CDF feed without a declaration
     binary = local_server.route("/b", Reply(200, b"\x89PNG\r\n\x1a\n\x00\x00",
                                             (("Content-Type", "application/octet-stream"),)))
     res = fast_fetch(make_session(), binary)
