@@ -1,11 +1,13 @@
 """Canonical URLs: one article is one page, however the link was written.
 
-`canonical(url)` lowercases the scheme and host, drops a default port, the fragment
-and tracking parameters (`TRACKING_PARAMS` / `TRACKING_PREFIXES`, data below),
-sorts the remaining query parameters, collapses `//` and `.`/`..` segments in the
-path, removes a trailing slash from a non-root path and decodes %-escapes of
-unreserved characters (and upper-cases the hex of the rest). Query values keep
-their original encoding apart from that, so a parameter is never re-quoted.
+`canonical(url)` is w3lib's `canonicalize_url` (the crawl-dedup canonicaliser Scrapy
+uses: lowercased scheme and host, IDNA hosts, `.`/`..` segments resolved, %-escapes of
+unreserved characters decoded and the hex of the rest upper-cased, non-ASCII written as
+UTF-8 escapes, query parameters sorted, the fragment dropped; query values keep their
+bytes, GBK escapes included, and a space is written `+`), plus what zonewatch adds for
+news portals: the default port dropped, tracking parameters dropped
+(`TRACKING_PARAMS` / `TRACKING_PREFIXES`, data below), `//` collapsed and the trailing
+slash of a non-root path removed.
 
 A string that is not an http(s) URL is returned stripped but otherwise untouched;
 the fetcher refuses it with a reason.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
 
 __all__ = ["canonical", "host_of", "TRACKING_PARAMS", "TRACKING_PREFIXES", "DEFAULT_PORTS"]
 
@@ -35,40 +39,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset({
 })
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "share", "sharer_")
 
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 _SLASHES = re.compile(r"/{2,}")
-
-
-def _norm_escapes(s: str) -> str:
-    """Decode %-escapes of unreserved characters; upper-case the hex of the others."""
-
-    def sub(m: re.Match[str]) -> str:
-        ch = chr(int(m.group(1), 16))
-        return ch if ch in _UNRESERVED else "%" + m.group(1).upper()
-
-    return _PCT.sub(sub, s)
-
-
-def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 section 5.2.4, on an absolute path."""
-    out: list[str] = []
-    segments = path.split("/")
-    for i, seg in enumerate(segments):
-        last = i == len(segments) - 1
-        if seg == ".":
-            if last:
-                out.append("")
-            continue
-        if seg == "..":
-            if len(out) > 1:
-                out.pop()
-            if last:
-                out.append("")
-            continue
-        out.append(seg)
-    result = "/".join(out)
-    return result if result.startswith("/") else "/" + result
 
 
 def _is_tracking(raw_key: str) -> bool:
@@ -91,39 +62,28 @@ def canonical(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return url
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.netloc:
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.netloc:
         return url
-
-    host = (parts.hostname or "").lower().rstrip(".")
+    query = "&".join(item for item in parts.query.split("&")
+                     if item and not _is_tracking(item.split("=", 1)[0]))
+    path = _SLASHES.sub("/", parts.path or "/")
+    try:
+        parts = urlsplit(canonicalize_url(urlunsplit(parts._replace(path=path, query=query))))
+    except ValueError:  # e.g. a host IDNA cannot encode: left for the fetcher to refuse
+        return url
+    scheme = parts.scheme
+    host = (parts.hostname or "").rstrip(".")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     try:
         port = parts.port
     except ValueError:  # a non-numeric port: leave it for the fetcher to refuse
         port = None
-        raw_port = parts.netloc.rsplit(":", 1)[-1]
-        host = f"{host}:{raw_port}"
-    netloc = host
-    if port is not None and port != DEFAULT_PORTS[scheme]:
-        netloc = f"{host}:{port}"
+        host = f"{host}:{parts.netloc.rsplit(':', 1)[-1]}"
+    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
     if parts.username is not None:
-        userinfo = parts.netloc.rsplit("@", 1)[0]
-        netloc = f"{userinfo}@{netloc}"
-
-    path = _norm_escapes(parts.path or "/")
-    path = _SLASHES.sub("/", path)
-    path = _remove_dot_segments(path if path.startswith("/") else "/" + path)
+        netloc = f"{parts.netloc.rsplit('@', 1)[0]}@{netloc}"
+    path = parts.path or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
-
-    kept = []
-    for item in parts.query.split("&"):
-        if not item:
-            continue
-        raw_key = item.split("=", 1)[0]
-        if _is_tracking(raw_key):
-            continue
-        kept.append(_norm_escapes(item))
-    query = "&".join(sorted(kept))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return urlunsplit((scheme, netloc, path, parts.query, ""))

@@ -55,9 +55,22 @@ def test_variants_of_one_article_collapse() -> None:
     assert len({canonical(v) for v in variants}) == 1
 
 
-def test_query_values_not_requoted() -> None:
-    assert canonical("http://e.cn/s?q=%E4%B8%AD+%E6%96%87&p=a%20b") == \
-        "http://e.cn/s?p=a%20b&q=%E4%B8%AD+%E6%96%87"
+def test_query_values_keep_their_bytes() -> None:
+    """w3lib's form: escapes of UTF-8 and of GBK (%C4%E3) are kept byte for byte; a
+    space, `%20` or `+`, is written `+` (one parameter, one form)."""
+    assert canonical("http://e.cn/s?q=%E4%B8%AD+%E6%96%87&p=a%20b&g=%C4%E3") == \
+        "http://e.cn/s?g=%C4%E3&p=a+b&q=%E4%B8%AD+%E6%96%87"
+    assert canonical("http://e.cn/s?p=a+b") == canonical("http://e.cn/s?p=a%20b")
+
+
+def test_non_ascii_links_are_one_url_however_written() -> None:
+    """A link written in Chinese and the same link %-escaped are one page; so are an
+    internationalised host and its IDNA form (w3lib)."""
+    assert canonical("https://www.e.gov.cn/新闻/要闻?q=中") == \
+        canonical("https://www.e.gov.cn/%E6%96%B0%E9%97%BB/%e8%a6%81%e9%97%bb?q=%E4%B8%AD") == \
+        "https://www.e.gov.cn/%E6%96%B0%E9%97%BB/%E8%A6%81%E9%97%BB?q=%E4%B8%AD"
+    assert canonical("http://武汉.政务/a") == canonical("http://xn--5lwws.xn--zfr164b/a") \
+        == "http://xn--5lwws.xn--zfr164b/a"
 
 
 def test_idempotent() -> None:
