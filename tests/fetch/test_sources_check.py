@@ -1,5 +1,5 @@
 """`zonewatch sources check FILE` against list pages served on 127.0.0.1 in the shapes
-Chinese portals use."""
+Chinese portals use, and the starter catalog `sources/hubei.yml`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 
 from ingest.cli import main
 from ingest.fetch.check import check_source
-from ingest.fetch.sources import load_sources
+from ingest.fetch.sources import KINDS, load_sources
 from tests.conftest import LocalServer, Reply
 
+ROOT = Path(__file__).resolve().parents[2]
+HUBEI = ROOT / "sources" / "hubei.yml"
 HTML = (("Content-Type", "text/html; charset=utf-8"),)
 TEXT = (("Content-Type", "text/plain"),)
 
@@ -160,3 +162,21 @@ def test_a_bad_file_exits_2_with_the_loaders_line(tmp_path: Path,
     assert re.fullmatch(rf"zonewatch: error: {re.escape(str(f))}:6: source 'x': rate_limit .*",
                         err)
 
+
+def test_hubei_catalog_loads_and_every_entry_is_marked_unverified() -> None:
+    sources = load_sources(HUBEI)
+    hosts = {h for s in sources for h in s.allowed_hosts}
+    assert {"www.wuhan.gov.cn", "www.dxh.gov.cn", "www.wehdz.gov.cn", "tjj.hubei.gov.cn",
+            "tjj.wuhan.gov.cn"} <= hosts
+    for s in sources:
+        assert s.kind in KINDS and s.kind != "urls"
+        assert s.rate_limit <= 1 and s.schedule and s.max_pages
+        assert not s.allow_private
+        if s.kind == "list":
+            assert s.link_selector and s.next_selector
+    lines = HUBEI.read_text(encoding="utf-8").splitlines()
+    names = [i for i, ln in enumerate(lines) if ln.lstrip().startswith("- name:")]
+    assert len(names) == len(sources)
+    for i in names:
+        assert lines[i - 1].strip() == ("# selectors unverified: run "
+                                        "`zonewatch sources check sources/hubei.yml`")
