@@ -5,7 +5,9 @@ arguments or configuration, 1 anything else. `exclude` / `include`: 0 done, 2 ba
 arguments or a page the landing zone does not hold (or, for `include`, that is not
 excluded), 1 another run holds the workdir or anything else. `report`: 0 written, 2 no
 warehouse there or one that lacks a mart, 1 anything else. `docs`: 0 written (or served
-until interrupted), 2 no warehouse there, 1 anything else.
+until interrupted), 2 no warehouse there, 1 anything else. `sources check`: 0 every
+source found article links, 1 some found none or failed (the last line names them), 2 a
+bad sources file.
 """
 
 from __future__ import annotations
@@ -115,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         ledger.add_argument("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
         ledger.add_argument("--by", metavar="NAME", default=None,
                             help="who, for the ledger (default: $USER)")
+    so = sub.add_parser("sources", help="work with a sources file")
+    so_sub = so.add_subparsers(dest="sources_command", required=True, parser_class=_Parser)
+    ck = so_sub.add_parser("check", help="fetch each source's entry page(s) as a run would "
+                                         "(robots.txt, rate limit, address checks) and show "
+                                         "what its selectors find; writes nothing")
+    ck.add_argument("file", metavar="FILE", help="YAML file of sources")
     return p
 
 
@@ -240,6 +248,19 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sources(args: argparse.Namespace) -> int:
+    """`sources check FILE`: one block per source, then a summary line."""
+    from ingest.fetch.check import check_source, format_check, format_summary
+    from ingest.fetch.sources import load_sources
+
+    checks = []
+    for source in load_sources(args.file):  # ConfigError -> exit 2
+        checks.append(check_source(source))
+        print(format_check(checks[-1]), end="\n\n", flush=True)
+    print(format_summary(checks))
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_ERROR
+
+
 def _run(args: argparse.Namespace) -> int:
     from ingest import pipeline
     from ingest.runlock import WorkdirBusy, workdir_lock
@@ -314,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         handler = {"run": _run, "eval": _eval, "summary": _summary,
                    "failures": _failures, "serve-postgres": _serve_postgres, "report": _report,
-                   "docs": _docs, "exclude": _ledger, "include": _ledger}[args.command]
+                   "docs": _docs, "exclude": _ledger, "include": _ledger,
+                   "sources": _sources}[args.command]
         return handler(args)
     except ConfigError as exc:
         print(f"zonewatch: error: {exc}", file=sys.stderr)

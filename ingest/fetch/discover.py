@@ -67,11 +67,14 @@ _CHUNK = 64 * 1024
 
 @dataclass(frozen=True)
 class Discovered:
-    """One page to fetch. `via`: 'urls', or '<kind>:<URL of the list page/feed/sitemap>'."""
+    """One page to fetch. `via`: 'urls', or '<kind>:<URL of the list page/feed/sitemap>'.
+    `title`: the link's text on a list page, or the feed item's title (None elsewhere);
+    it is not part of equality."""
 
     url: str
     published_hint: date | None
     via: str
+    title: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ class DiscoveryRun:
         return False
 
     def emit(self, url: str | None, via: str, published: date | None = None,
-             modified: date | None = None) -> Discovered | None:
+             modified: date | None = None, title: str | None = None) -> Discovered | None:
         if url is None:
             return None
         if url in self.seen:
@@ -184,7 +187,7 @@ class DiscoveryRun:
         self.seen.add(url)
         hint = published or date_from_url(self.pattern, url) or modified
         self.stats.yielded += 1
-        return Discovered(url=url, published_hint=hint, via=via)
+        return Discovered(url=url, published_hint=hint, via=via, title=title or None)
 
     def fetch(self, url: str) -> tuple[dict[str, str], bytes] | None:
         """The body of a discovery document, or None (error / 304 recorded)."""

@@ -61,7 +61,9 @@ def feed(run: DiscoveryRun, url: str) -> Iterator[Discovered]:
     rss = not str(parsed.get("version", "")).startswith("atom")
     for entry in parsed.entries:
         link, published, modified = _entry(entry, rss)
-        d = run.emit(run.clean(link, url), via, published, modified)
+        title = entry.get("title")
+        d = run.emit(run.clean(link, url), via, published, modified,
+                     title=" ".join(title.split()) if isinstance(title, str) else None)
         if d:
             yield d
             if run.full():

@@ -53,14 +53,14 @@ def list_pages(run: DiscoveryRun, entry: str) -> Iterator[Discovered]:
             base = urljoin(page, str(base_tag.get("href") or ""))
         via = f"list:{page}"
         try:
-            links = [h for el in soup.select(source.link_selector or "a[href]")
-                     for h in _hrefs(el)]
+            links = [link for el in soup.select(source.link_selector or "a[href]")
+                     for link in _anchors(el)]
             nxt = soup.select(source.next_selector) if source.next_selector else []
         except Exception as exc:  # soupsieve faults on odd markup: record, go on
             run.error(page, "parse", f"selector failed: {exc.__class__.__name__}: {exc}")
             return
-        for href in links:
-            d = run.emit(run.clean(href, base), via)
+        for href, text in links:
+            d = run.emit(run.clean(href, base), via, title=text)
             if d:
                 yield d
                 if run.full():
@@ -100,12 +100,19 @@ def _decode(source: Source, body: bytes, content_type: str | None) -> str:
 
 def _hrefs(el: Tag) -> list[str]:
     """`el`'s own href, or the hrefs of the `a[href]` inside it."""
+    return [href for href, _ in _anchors(el)]
+
+
+def _anchors(el: Tag) -> list[tuple[str, str]]:
+    """(href, text) of `el` when it has an href, else of each `a[href]` inside it; the
+    text is the anchor's, whitespace collapsed (its `title` attribute when it has none)."""
     own = el.get("href")
-    if isinstance(own, str) and own.strip():
-        return [own]
-    out: list[str] = []
-    for a in el.select("a[href]"):
+    links = [el] if isinstance(own, str) and own.strip() else el.select("a[href]")
+    out: list[tuple[str, str]] = []
+    for a in links:
         h = a.get("href")
         if isinstance(h, str) and h.strip():
-            out.append(h)
+            text = " ".join(a.get_text(" ").split())
+            alt = a.get("title")
+            out.append((h, text or (" ".join(alt.split()) if isinstance(alt, str) else "")))
     return out

@@ -13,9 +13,7 @@ from datetime import UTC, datetime, timedelta
 from ingest.config import Paths
 from ingest.fetch.crawl import crawl_source
 from ingest.fetch.discover import DiscoveryStats, discover
-from ingest.fetch.http import fetch, make_session
-from ingest.fetch.ratelimit import HostLimiter
-from ingest.fetch.robots import RobotsCache, robots_getter
+from ingest.fetch.source_client import source_client
 from ingest.fetch.sources import Source
 from ingest.fetch.urls import canonical
 from ingest.landing.store import LandingStore
@@ -43,30 +41,15 @@ def fetch_source(source: Source, paths: Paths, run_id: str,
             validators, retry = store.fetch_validators(source), store.failed_urls(source)
             if source.revisit_after_hours > 0:
                 fresh = store.recently_fetched(source, since)
-    session = make_session(source.user_agent_contact)
-    limiter = HostLimiter(source.rate_limit, source.concurrency)
-    # One robots.txt cache for discovery and the crawl: list pages, feeds and sitemaps are
-    # asked about like articles, and each origin's robots.txt is fetched once.
-    robots = RobotsCache(robots_getter(session, request_slot=limiter.slot,
-                                       allowed_hosts=source.allowed_hosts,
-                                       allow_private=source.allow_private),
-                         user_agent=str(session.headers.get("User-Agent", "")))
-
-    def get(url: str) -> tuple[int, dict[str, str], bytes | None, str | None]:
-        why = robots.why_not(url)
-        if why is not None:
-            return 0, {}, None, why
-        r = fetch(session, url, allowed_hosts=source.allowed_hosts,
-                  allow_private=source.allow_private, request_slot=limiter.slot)
-        return r.status or 0, r.headers, r.body, r.error
+    client = source_client(source)
 
     stats = DiscoveryStats()
-    found = list(discover(source, get, stats))
+    found = list(discover(source, client.get, stats))
     hints = {d.url: d.published_hint.isoformat() if d.published_hint else None for d in found}
     todo = [u for u in (d.url for d in found) if canonical(u) not in fresh]
     summary = crawl_source(source, [*todo, *retry], workdir=paths, run_id=run_id,
-                           state=validators, hints=hints, session=session, limiter=limiter,
-                           robots=robots)
+                           state=validators, hints=hints, session=client.session,
+                           limiter=client.limiter, robots=client.robots)
     name = source.name
     progress(f"fetch {name}: {len(found)} discovered, {len(found) - len(todo)} fetched "
              f"recently (skipped), {summary.fetched} fetched, "

@@ -531,3 +531,12 @@ def test_list_page_on_local_site(local_site: Callable[[Path], object], tmp_path:
     assert stats.errors == [] and stats.requests == 1
     for d in found:  # the discovered links really are there
         assert get(d.url)[0] == 200
+
+
+def test_list_links_and_feed_items_carry_their_titles() -> None:
+    web = FakeWeb({f"{H}/dxh/index.html": LIST1, f"{H}/dxh/index_1.html": LIST2,
+                   f"{H}/rss.xml": RSS})
+    listed, _ = run(list_source(), web)
+    assert [d.title for d in listed] == ["临空港经济区一季度GDP增长", "东湖高新区算力", "page two"]
+    fed, _ = run(src("feed", entry=(f"{H}/rss.xml",)), web)
+    assert [d.title for d in fed] == ["一", "二", "三"]
