@@ -1,6 +1,9 @@
 """Read `airflow dags test` output on stdin; write all of it to a log file and print one
 line per task (its state and seconds), plus what on-call must see: warnings and errors
 from zonewatch and the tasks, a gate block, "nothing new", and the run's final state.
+On a terminal the task that is running shows as one live line with its elapsed time (a
+rich spinner, gone when the task's line is printed); into a pipe or a file, only the
+lines above.
 
 usage: airflow dags test … 2>&1 | python scripts/quiet_dags_test.py LOGFILE
 (scripts/airflow_demo.sh does this unless VERBOSE=1.)
@@ -12,7 +15,7 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 _TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z?\s")
 _START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task>\S+) map_index=(?P<idx>-?\d+)")
@@ -50,8 +53,54 @@ def _message(line: str) -> str:
     return (f"{text} {reason['reason']}" if reason else text)[:240]
 
 
+class _Running:
+    """The live line of the running task, on a terminal only (rich's Progress, transient:
+    it leaves nothing behind in scrollback). `say` prints a line above it."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.live: Any = None
+        self.task: Any = None
+        if out.isatty():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.live = Progress(SpinnerColumn(), TextColumn("  {task.description}"),
+                                 TimeElapsedColumn(), console=Console(file=out),
+                                 transient=True, redirect_stdout=False,
+                                 redirect_stderr=False)
+
+    def start(self, name: str) -> None:
+        if self.live is None:
+            return
+        self.stop()
+        self.live.start()
+        self.task = self.live.add_task(f"{name:<12} running")
+        self.live.refresh()
+
+    def stop(self) -> None:
+        if self.live is not None and self.task is not None:
+            self.live.remove_task(self.task)
+            self.live.stop()
+            self.task = None
+
+    def say(self, text: str) -> None:
+        if self.live is not None and self.task is not None:
+            self.live.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(text, file=self.out, flush=True)
+
+
 def quiet(lines: TextIO, log: TextIO, out: TextIO) -> str | None:
     """Copy `lines` to `log`, print the short view to `out`; the run's final state."""
+    running = _Running(out)
+    try:
+        return _quiet(lines, log, running)
+    finally:
+        running.stop()
+
+
+def _quiet(lines: TextIO, log: TextIO, running: _Running) -> str | None:
     started: dict[str, str | None] = {}
     state: dict[str, str] = {}
     current: str | None = None
@@ -63,6 +112,7 @@ def quiet(lines: TextIO, log: TextIO, out: TextIO) -> str | None:
         if m := _START.search(line):
             current = m["task"] if m["idx"] == "-1" else f"{m['task']}[{m['idx']}]"
             started[current] = ts
+            running.start(current)
             continue
         if current and (m := _STATE.search(line)):
             state[current] = m["state"]
@@ -71,21 +121,22 @@ def quiet(lines: TextIO, log: TextIO, out: TextIO) -> str | None:
             name = m["task"] if m["idx"] == "-1" else f"{m['task']}[{m['idx']}]"
             secs = _seconds(started.get(name), ts)
             took = f"{secs:6.1f}s" if secs is not None else ""
-            print(f"  {name:<12} {state.get(name, 'done'):<8} {took}", file=out, flush=True)
+            running.stop()
+            running.say(f"  {name:<12} {state.get(name, 'done'):<8} {took}")
             current = None
             continue
         if m := _SKIPPED.search(line):
-            print(f"  {m['task']:<12} skipped  ({m['why']})", file=out, flush=True)
+            running.say(f"  {m['task']:<12} skipped  ({m['why']})")
             continue
         if m := _FINISHED.search(line):
             final = m["state"]
-            print(f"run state={final}", file=out, flush=True)
+            running.say(f"run state={final}")
             continue
         if any(n in line for n in _NOISE):
             continue
         if _LEVEL.search(line) or any(n in line for n in _ANYWHERE) or (
                 _OURS.search(line) and any(n in line for n in _OURS_NOTABLE)):
-            print(f"    {_message(line)}", file=out, flush=True)
+            running.say(f"    {_message(line)}")
     return final
 
 

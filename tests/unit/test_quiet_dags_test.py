@@ -32,3 +32,25 @@ def test_one_line_per_task_and_what_on_call_must_see():
     assert "Returned value was" not in text
     assert any("Skipping task. nothing new since the published warehouse" in ln for ln in lines)
     assert len(lines) == 6
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_running_task_is_one_live_line():
+    """A terminal sees the task that runs now, with its elapsed time (rich), and the same
+    task lines after; a pipe (the test above) sees only the task lines."""
+    import re
+
+    out = _Terminal()
+    final = quiet_mod.quiet(io.StringIO(LOG), io.StringIO(), out)
+    assert final == "failed"
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
+    assert re.search(r"fetch\[0\]\s+running\s+\d+:\d\d:\d\d", text), text
+    assert re.search(r"gate\s+running", text)
+    assert "run state=failed" in text
+    plain = io.StringIO()
+    quiet_mod.quiet(io.StringIO(LOG), io.StringIO(), plain)
+    assert "running" not in plain.getvalue()
