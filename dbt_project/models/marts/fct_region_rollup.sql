@@ -133,25 +133,11 @@ final as (
     inner join regions
         on keys.region_id = regions.region_id
     left join facts
-        on keys.region_id = facts.region_id
-        and keys.indicator_id = facts.indicator_id
-        and keys.measure = facts.measure
-        and keys.unit = facts.unit
-        and keys.status = facts.status
-        and keys.period_grain = facts.period_grain
-        and keys.period_start is not distinct from facts.period_start
-        and keys.period_end is not distinct from facts.period_end
+        on {{ same_figure('keys', 'facts') }}
     left join children
         on keys.region_id = children.region_id
     left join reported_by_children
-        on keys.region_id = reported_by_children.region_id
-        and keys.indicator_id = reported_by_children.indicator_id
-        and keys.measure = reported_by_children.measure
-        and keys.unit = reported_by_children.unit
-        and keys.status = reported_by_children.status
-        and keys.period_grain = reported_by_children.period_grain
-        and keys.period_start is not distinct from reported_by_children.period_start
-        and keys.period_end is not distinct from reported_by_children.period_end
+        on {{ same_figure('keys', 'reported_by_children') }}
 
 )
 
