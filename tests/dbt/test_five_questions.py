@@ -18,17 +18,15 @@ Pages (region_ids set on the mentions: extraction is not under test here):
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
+
+from tests.dbt.small_build import Built, build, fx
 
 HERE = Path(__file__).resolve().parent
 README = HERE.parents[1] / "README.md"
@@ -43,23 +41,6 @@ URL_P3 = "https://www.wuhan.gov.cn/2023.html"
 URL_P4 = "https://www.wuhan.gov.cn/2023-revised.html"
 URL_P5 = "https://www.wehdz.gov.cn/2021.html"
 URL_P6 = "https://www.huangshi.gov.cn/plan.html"
-
-
-def _load_build_helpers() -> Any:
-    """tests/dbt/test_dbt_build.py's Doc, write_landing and dbt_build (the test tree is
-    not a package)."""
-    name = "zonewatch_tests_dbt_fixture"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "test_dbt_build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_build_helpers()
 
 
 def readme_questions() -> dict[str, list[str]]:
@@ -147,29 +128,9 @@ def question_docs() -> list[Any]:
     return [p1, p2, p3, p4, p5, p6]
 
 
-@dataclass
-class Built:
-    build_db: Path
-    success: bool
-    failures: list[str]
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        con = duckdb.connect(str(self.build_db), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    tmp = tmp_path_factory.mktemp("five_questions")
-    landing_db = tmp / "landing.duckdb"
-    build_db = tmp / "build" / "warehouse.duckdb"
-    build_db.parent.mkdir()
-    fx.write_landing(landing_db, question_docs())
-    result = fx.dbt_build(tmp, build_db, landing_db)
-    yield Built(build_db, result.success, result.failures)
+    yield build(tmp_path_factory.mktemp("five_questions"), question_docs())
 
 
 @pytest.fixture(scope="module")
