@@ -1,6 +1,6 @@
 """zonewatch's sitemap walker against ultimate-sitemap-parser (usp) on the fault cases:
 `python -m benchmarks.sitemap_peer` (needs the `bench` dependency group: `uv sync --group
-bench`, which `make bench` does). About a minute on 2 cores; not part of `make bench`.
+bench`, which `make bench` does). About 70 s on 2 cores, so not part of `make bench`.
 
 The cases are `benchmarks.sitemap_cases.CASES` (urlset, index depth, gzip, two gzip bombs,
 plain text, truncated XML, corrupt children, an index loop, 50,000 entries, entity
