@@ -262,7 +262,7 @@ class ZonewatchNotifier(BaseNotifier):
     """The DAG's ``on_failure_callback``: an Airflow notifier that builds zonewatch's
     failure message and hands it to the provider notifier for ``conn_id``."""
 
-    template_fields = ("conn_id",)
+    template_fields = ()  # nothing to render; the message is built from the context
 
     def __init__(self, conn_id: str = CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
