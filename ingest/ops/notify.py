@@ -202,10 +202,12 @@ def _http_notifier(conn: Any, failure: TaskFailure, conn_id: str) -> BaseNotifie
     host = getattr(conn, "host", None) or ""
     schema = getattr(conn, "schema", None) or ""
     if "://" not in host and schema.lower() not in HTTP_SCHEMES:
+        port = getattr(conn, "port", None)
+        where = (host or "hooks.local") + (f":{port}" if port else "")
         raise ValueError(
             f"connection {conn_id}: HttpHook reads the URI path {schema!r} as the URL scheme; "
             f"put the whole webhook URL in host, e.g. "
-            f'{{"conn_type": "http", "host": "http://{host or "hooks.local"}/{schema}"}}')
+            f'{{"conn_type": "http", "host": "http://{where}/{schema}"}}')
     extra = getattr(conn, "extra_dejson", None) or {}
     options = {} if "timeout" in extra else {"timeout": TIMEOUT_S}
     return HttpNotifier(http_conn_id=conn_id, json=failure.to_payload(),
@@ -254,7 +256,7 @@ def notify_failure(context: Mapping[str, Any], conn_id: str = CONN_ID) -> TaskFa
         logger.info("failure notification sent via %s (%s)", conn_id, conn.conn_type)
     except Exception as e:  # noqa: BLE001 - the task already failed; say why the alert did not go
         logger.error("could not send the failure notification via %s: %s: %s",
-                     conn_id, type(e).__name__, e)
+                     conn_id, type(e).__name__, " ".join(str(e).split()))  # one line
     return failure
 
 

@@ -366,3 +366,15 @@ def test_notify_failure_logs_the_uri_path_hint(webhook, monkeypatch, caplog):
     notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
     [line] = _send_errors(caplog)
     assert "whole webhook URL in host" in line and webhook.requests == []
+
+
+def test_a_multiline_send_error_is_still_one_line(monkeypatch, caplog):
+    class Broken:
+        def notify(self, context):
+            raise RuntimeError("550 mailbox unavailable\n  retry later")
+
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", _http_conn("http://127.0.0.1:9/x"))
+    monkeypatch.setattr(notify, "provider_notifier", lambda *a: Broken())
+    notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
+    [line] = _send_errors(caplog)
+    assert line.endswith("RuntimeError: 550 mailbox unavailable retry later")
