@@ -24,6 +24,7 @@ from ingest.config import (
     run_id_from_airflow,
 )
 from ingest.fetch.schedules import landed_asset, scheduled_groups
+from ingest.ops.notify import ZonewatchNotifier
 from ingest.results import StepResult
 from ingest.runlock import workdir_lock
 
@@ -45,6 +46,10 @@ LANDED = [Asset(name=n, uri=u) for g in scheduled_groups() for n, u in map(lande
                                                                            g.sources)]
 SCHEDULE: Any = AssetAny(*LANDED) if LANDED else "@daily"
 ASSET_TRIGGERED = "asset_triggered"
+
+# on_failure_callback: an Airflow notifier; the zonewatch_notify connection's type picks
+# the provider's HttpNotifier or SmtpNotifier (ingest/ops/notify.py).
+NOTIFY = ZonewatchNotifier()
 
 DOC_MD = """
 ### zonewatch_pipeline
@@ -88,7 +93,8 @@ good data.
 
 **When the gate fails:** the task log prints `GATE BLOCKED` with the path of
 `<workdir>/reports/<run_id>/summary.txt` (and `gate.json`, Data Docs beside it); the same
-summary goes to the `zonewatch_notify` connection (http webhook or smtp) if one is set.
+summary goes to the `zonewatch_notify` connection if one is set, sent by Airflow's
+`HttpNotifier` (http: webhook JSON) or `SmtpNotifier` (smtp: mail).
 Run `zonewatch failures` to list the failing expectations and the quarantined pages.
 The previously published warehouse is unchanged; readers keep the last good data.
 Fix the data or the rule, then clear `land` with its downstream tasks (or trigger a
@@ -111,12 +117,6 @@ def _default(env: str, fallback: str | None) -> str | None:
     return os.environ.get(env) or fallback
 
 
-def _notify(context: Any) -> None:
-    from ingest.ops.notify import notify_failure
-
-    notify_failure(context)
-
-
 def _next(cfg: RunConfig, result: StepResult) -> dict[str, Any]:
     """What a task hands downstream in XCom: the config and the step's small result."""
     return {"cfg": cfg.to_dict(), "result": result.to_xcom()}
@@ -136,7 +136,7 @@ def _next(cfg: RunConfig, result: StepResult) -> dict[str, Any]:
         "retries": 0,
         "pool": POOL,
         "execution_timeout": timedelta(hours=1),
-        "on_failure_callback": _notify,
+        "on_failure_callback": NOTIFY,
     },
     params={
         "input_dir": Param(
@@ -221,7 +221,7 @@ def zonewatch_pipeline() -> None:
                 raise AirflowSkipException(why)  # gate and publish skip too: no asset event
             return _next(cfg, build_step(cfg))
 
-    @task(retries=0, on_failure_callback=_notify)
+    @task(retries=0, on_failure_callback=NOTIFY)
     def gate(up: dict[str, Any]) -> dict[str, Any]:
         import logging
 

@@ -1,35 +1,46 @@
-"""Tell on-call when a run fails: the gate's summary, sent where the ``zonewatch_notify``
-connection points.
+"""Tell on-call when a run fails: zonewatch builds the message (task, run, the gate's
+summary and report path, the log URL) and Airflow's own notifiers send it where the
+``zonewatch_notify`` connection points.
 
-The connection (Airflow connection id ``zonewatch_notify``; ``AIRFLOW_CONN_ZONEWATCH_NOTIFY``
-works) decides the transport:
+``ZonewatchNotifier`` is the DAG's ``on_failure_callback``. The connection (Airflow
+connection id ``zonewatch_notify``; ``AIRFLOW_CONN_ZONEWATCH_NOTIFY`` works) decides the
+notifier, and the provider's hook reads the connection in its own terms:
 
-* ``http`` / ``https``: POST JSON to ``<scheme>://host[:port]/<schema>`` (the URI path lands
-  in ``schema``), e.g. ``AIRFLOW_CONN_ZONEWATCH_NOTIFY='http://hooks.local:8080/zonewatch'``;
-  extra ``endpoint`` overrides the path.
-* ``smtp``: one mail via ``smtplib`` to ``host:port``; extra ``to`` (comma-separated),
-  optional ``from``, ``starttls``; login/password if set, e.g.
-  ``AIRFLOW_CONN_ZONEWATCH_NOTIFY='smtp://mail.local:25?to=oncall%40example.com'``.
+* ``http`` / ``https``: ``HttpNotifier`` (``apache-airflow-providers-http``) POSTs the JSON
+  payload through ``HttpHook``. Put the whole webhook URL in ``host``, e.g.
+  ``AIRFLOW_CONN_ZONEWATCH_NOTIFY='{"conn_type": "http",
+  "host": "https://hooks.local:8443/zonewatch"}'``. (In the URI form HttpHook reads the
+  path as the URL *scheme*, so ``http://hooks.local/zonewatch`` is refused with a hint.)
+  login/password are basic auth; other extras are HttpHook's (``timeout``, ``verify``,
+  ``proxies``; anything else becomes a request header).
+* ``smtp``: ``SmtpNotifier`` (``apache-airflow-providers-smtp``) sends one mail through
+  ``SmtpHook``. zonewatch's extra ``to`` (comma-separated) names the recipients; the sender
+  is extra ``from_email`` (or ``from``, else the login, else ``zonewatch@localhost``).
+  SmtpHook connects with SSL and STARTTLS unless extras ``disable_ssl`` / ``disable_tls``
+  say otherwise; ``timeout`` and ``retry_limit`` are its extras too, e.g.
+  ``AIRFLOW_CONN_ZONEWATCH_NOTIFY='smtp://mail.local:465?to=oncall%40example.com'``.
 
-No connection: the summary is only logged. The transports (``send_webhook``,
-``send_email``) are plain functions that need no Airflow.
+No connection: the message is only logged. A failed send is one logged error line; it
+never raises into the task, which has already failed.
 """
 
 from __future__ import annotations
 
-import json
+import html
 import logging
-import smtplib
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+from airflow.sdk import BaseNotifier
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 __all__ = [
-    "CONN_ID", "TaskFailure", "Target", "notify_failure", "failure_from_context", "gate_details",
-    "target_from_connection", "send", "send_webhook", "send_email",
+    "CONN_ID", "TaskFailure", "ZonewatchNotifier", "notify_failure", "failure_from_context",
+    "gate_details", "provider_notifier",
 ]
 
 logger = logging.getLogger(__name__)
@@ -39,6 +50,7 @@ CONN_ID = "zonewatch_notify"
 SUMMARY_FILE = "summary.txt"
 MAX_SUMMARY_CHARS = 20_000
 TIMEOUT_S = 10.0
+HTTP_SCHEMES = {"", "http", "https"}
 
 
 @dataclass(frozen=True)
@@ -71,62 +83,17 @@ class TaskFailure:
             lines += ["", self.summary]
         return "\n".join(lines) + "\n"
 
+    @property
+    def html(self) -> str:
+        """The body as HTML for SmtpHook (it sends text/html): escaped, layout kept."""
+        return f"<pre>{html.escape(self.body)}</pre>"
+
     def to_payload(self) -> dict[str, Any]:
         return {
             "text": self.subject, "dag_id": self.dag_id, "task_id": self.task_id,
             "run_id": self.run_id, "try_number": self.try_number, "error": self.error,
             "summary": self.summary, "report_dir": self.report_dir, "log_url": self.log_url,
         }
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a notification goes: kind is 'webhook' or 'email'."""
-
-    kind: str
-    url: str | None = None
-    host: str | None = None
-    port: int | None = None
-    sender: str | None = None
-    to: tuple[str, ...] = ()
-    login: str | None = None
-    password: str | None = None
-    starttls: bool = False
-
-
-# --- transports: plain functions, no Airflow --------------------------------------------
-
-def send_webhook(url: str, payload: Mapping[str, Any], *, timeout: float = TIMEOUT_S) -> int:
-    """POST ``payload`` as JSON; return the HTTP status (non-2xx raises ``HTTPError``)."""
-    data = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
-    req = urllib.request.Request(
-        url, data=data, method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "zonewatch"},
-    )
-    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (configured URL)
-        return int(resp.status)
-
-
-def send_email(host: str, port: int, sender: str, to: str | list[str] | tuple[str, ...],
-               subject: str, body: str, *, login: str | None = None,
-               password: str | None = None, starttls: bool = False,
-               timeout: float = TIMEOUT_S) -> None:
-    """Send one UTF-8 plain-text mail through the SMTP server at ``host:port``."""
-    parts = [to] if isinstance(to, str) else list(to)
-    rcpts = [addr.strip() for part in parts for addr in part.split(",") if addr.strip()]
-    if not rcpts:
-        raise ValueError("send_email: no recipient")
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = ", ".join(rcpts)
-    msg["Subject"] = subject
-    msg.set_content(body)
-    with smtplib.SMTP(host, port, timeout=timeout) as smtp:
-        if starttls:
-            smtp.starttls()
-        if login:
-            smtp.login(login, password or "")
-        smtp.send_message(msg, from_addr=sender, to_addrs=rcpts)
 
 
 # --- reading the failure ----------------------------------------------------------------
@@ -202,37 +169,7 @@ def failure_from_context(context: Mapping[str, Any]) -> TaskFailure:
     )
 
 
-# --- where to send ----------------------------------------------------------------------
-
-def target_from_connection(conn: Any) -> Target:
-    """Turn an Airflow ``Connection`` (or anything with its attributes) into a ``Target``."""
-    conn_type = (getattr(conn, "conn_type", None) or "").lower()
-    extra = getattr(conn, "extra_dejson", None) or {}
-    host = getattr(conn, "host", None) or ""
-    port = getattr(conn, "port", None)
-    if conn_type in {"http", "https"}:
-        if "://" in host:  # full base URL in host (as HttpHook allows)
-            base = host.rstrip("/")
-        else:
-            scheme = extra.get("scheme") or conn_type
-            base = f"{scheme}://{host}" + (f":{port}" if port else "")
-        path = str(extra.get("endpoint") or getattr(conn, "schema", None) or "").lstrip("/")
-        return Target(kind="webhook", url=f"{base}/{path}" if path else base + "/")
-    if conn_type in {"smtp", "email"}:
-        to = extra.get("to") or extra.get("to_address") or ""
-        to_list = tuple(a.strip() for a in (to if isinstance(to, list) else str(to).split(","))
-                        if a.strip())
-        if not to_list:
-            raise ValueError(f"connection {CONN_ID}: smtp needs extra 'to'")
-        login = getattr(conn, "login", None)
-        sender = extra.get("from") or extra.get("from_email") or login or "zonewatch@localhost"
-        return Target(
-            kind="email", host=host or "localhost", port=int(port or 25), sender=str(sender),
-            to=to_list, login=login, password=getattr(conn, "password", None),
-            starttls=str(extra.get("starttls", "")).lower() in {"1", "true", "yes", "on"},
-        )
-    raise ValueError(f"connection {CONN_ID}: conn_type {conn_type!r} is not http or smtp")
-
+# --- the connection ------------------------------------------------------------------
 
 def _load_connection(conn_id: str) -> Any | None:
     """The Airflow connection, or None when it is not configured."""
@@ -251,30 +188,87 @@ def _load_connection(conn_id: str) -> Any | None:
     return None
 
 
-def send(target: Target, failure: TaskFailure) -> None:
-    if target.kind == "webhook" and target.url:
-        status = send_webhook(target.url, failure.to_payload())
-        logger.info("failure sent to webhook %s (HTTP %s)", target.url, status)
-    elif target.kind == "email" and target.host:
-        send_email(target.host, target.port or 25, target.sender or "zonewatch@localhost",
-                   target.to, failure.subject, failure.body, login=target.login,
-                   password=target.password, starttls=target.starttls)
-        logger.info("failure mailed to %s via %s:%s", ", ".join(target.to), target.host,
-                    target.port)
-    else:
-        raise ValueError(f"incomplete notify target: {target}")
+# --- where to send: the provider's notifier for the connection's type -------------------
+
+def _recipients(extra: Mapping[str, Any]) -> list[str]:
+    to = extra.get("to") or extra.get("to_address") or ""
+    parts = to if isinstance(to, list) else str(to).split(",")
+    return [a.strip() for a in parts if str(a).strip()]
+
+
+def _http_notifier(conn: Any, failure: TaskFailure, conn_id: str) -> BaseNotifier:
+    from airflow.providers.http.notifications import HttpNotifier
+
+    host = getattr(conn, "host", None) or ""
+    schema = getattr(conn, "schema", None) or ""
+    if "://" not in host and schema.lower() not in HTTP_SCHEMES:
+        port = getattr(conn, "port", None)
+        where = (host or "hooks.local") + (f":{port}" if port else "")
+        raise ValueError(
+            f"connection {conn_id}: HttpHook reads the URI path {schema!r} as the URL scheme; "
+            f"put the whole webhook URL in host, e.g. "
+            f'{{"conn_type": "http", "host": "http://{where}/{schema}"}}')
+    extra = getattr(conn, "extra_dejson", None) or {}
+    options = {} if "timeout" in extra else {"timeout": TIMEOUT_S}
+    return HttpNotifier(http_conn_id=conn_id, json=failure.to_payload(),
+                        extra_options=options)
+
+
+def _smtp_notifier(conn: Any, failure: TaskFailure, conn_id: str) -> BaseNotifier:
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    extra = getattr(conn, "extra_dejson", None) or {}
+    to = _recipients(extra)
+    if not to:
+        raise ValueError(f"connection {conn_id}: smtp needs extra 'to'")
+    if "starttls" in extra:
+        logger.warning("connection %s: extra 'starttls' is ignored; SmtpHook uses SSL and "
+                       "STARTTLS unless extras disable_ssl / disable_tls are true", conn_id)
+    sender = (extra.get("from_email") or extra.get("from") or getattr(conn, "login", None)
+              or "zonewatch@localhost")
+    return SmtpNotifier(smtp_conn_id=conn_id, to=to, from_email=str(sender),
+                        subject=failure.subject, html_content=failure.html)
+
+
+def provider_notifier(conn: Any, failure: TaskFailure, conn_id: str = CONN_ID) -> BaseNotifier:
+    """The Airflow provider notifier that sends ``failure`` for this connection:
+    ``HttpNotifier`` for http/https, ``SmtpNotifier`` for smtp; anything else raises."""
+    conn_type = (getattr(conn, "conn_type", None) or "").lower()
+    if conn_type in {"http", "https"}:
+        return _http_notifier(conn, failure, conn_id)
+    if conn_type in {"smtp", "email"}:
+        return _smtp_notifier(conn, failure, conn_id)
+    raise ValueError(f"connection {conn_id}: conn_type {conn_type!r} is not http or smtp")
 
 
 def notify_failure(context: Mapping[str, Any], conn_id: str = CONN_ID) -> TaskFailure:
-    """``on_failure_callback``: log the failure and its gate summary, then send them to
-    the configured notifier. Never raises: a broken notifier is logged, not propagated."""
+    """Log the failure and its gate summary, then send them with the provider notifier the
+    connection picks. Never raises: a failed send is one logged error line."""
     failure = failure_from_context(context)
     logger.error("%s", failure.body)
     conn = _load_connection(conn_id)
     if conn is None:
         return failure
     try:
-        send(target_from_connection(conn), failure)
-    except Exception:  # noqa: BLE001 - the task already failed; say why the alert did not go
-        logger.exception("could not send the failure notification via %s", conn_id)
+        # notify(), not __call__: the provider would render the payload as a Jinja
+        # template, and a summary may contain "{{".
+        provider_notifier(conn, failure, conn_id).notify(cast("Context", dict(context)))
+        logger.info("failure notification sent via %s (%s)", conn_id, conn.conn_type)
+    except Exception as e:  # noqa: BLE001 - the task already failed; say why the alert did not go
+        logger.error("could not send the failure notification via %s: %s: %s",
+                     conn_id, type(e).__name__, " ".join(str(e).split()))  # one line
     return failure
+
+
+class ZonewatchNotifier(BaseNotifier):
+    """The DAG's ``on_failure_callback``: an Airflow notifier that builds zonewatch's
+    failure message and hands it to the provider notifier for ``conn_id``."""
+
+    template_fields = ()  # nothing to render; the message is built from the context
+
+    def __init__(self, conn_id: str = CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conn_id = conn_id
+
+    def notify(self, context: Any) -> None:
+        notify_failure(context, self.conn_id)

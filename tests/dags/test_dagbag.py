@@ -86,15 +86,29 @@ def test_gate_never_retries_and_notifies(pipeline_dag):
     assert pipeline_dag.get_task("process").retries == 1
 
 
+def test_every_task_fails_into_the_zonewatch_airflow_notifier(pipeline_dag):
+    from airflow.sdk import BaseNotifier
+
+    from ingest.ops.notify import CONN_ID, ZonewatchNotifier
+
+    for t in pipeline_dag.tasks:
+        callbacks = t.on_failure_callback
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        notifiers = [c for c in callbacks if isinstance(c, ZonewatchNotifier)]
+        assert len(notifiers) == 1, (t.task_id, callbacks)  # one alert per failure
+        assert isinstance(notifiers[0], BaseNotifier) and notifiers[0].conn_id == CONN_ID
+
+
 def test_gate_callback_calls_notify_failure(pipeline_dag, monkeypatch):
     seen = []
     import ingest.ops.notify
 
-    monkeypatch.setattr(ingest.ops.notify, "notify_failure", seen.append)
+    monkeypatch.setattr(ingest.ops.notify, "notify_failure",
+                        lambda context, conn_id: seen.append((context, conn_id)))
     callbacks = pipeline_dag.get_task("gate").on_failure_callback
     for cb in callbacks if isinstance(callbacks, list) else [callbacks]:
         cb({"marker": 1})
-    assert seen == [{"marker": 1}]
+    assert seen == [({"marker": 1}, "zonewatch_notify")]
 
 
 def test_params_and_defaults(pipeline_dag):

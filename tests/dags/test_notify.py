@@ -1,4 +1,5 @@
-"""Failure notifications: webhook to a local HTTP server, mail to a local SMTP sink.
+"""Failure notifications through Airflow's HttpNotifier / SmtpNotifier: webhook to a local
+HTTP server, mail to a local SMTP sink, the connection from AIRFLOW_CONN_ZONEWATCH_NOTIFY.
 
 Both servers bind 127.0.0.1 on a free port, run in a daemon thread and are shut down when
 the test ends. No network, no sleeps: each test waits on the server's own event.
@@ -16,16 +17,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+from airflow.providers.http.hooks.http import HttpHook
+from airflow.providers.http.notifications import HttpNotifier
+from airflow.providers.smtp.hooks.smtp import SmtpHook
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.sdk import BaseNotifier
 
 from ingest.ops import notify
 from ingest.ops.notify import (
-    Target,
+    ZonewatchNotifier,
     failure_from_context,
     gate_details,
     notify_failure,
-    send_email,
-    send_webhook,
-    target_from_connection,
+    provider_notifier,
 )
 
 HOST = "127.0.0.1"
@@ -171,38 +175,6 @@ def _ti(xcom: dict | None = None, task_id: str = "gate"):
     )
 
 
-# --- transports -------------------------------------------------------------------------
-
-def test_send_webhook_posts_json(webhook):
-    status = send_webhook(webhook.url + "/hooks/zw", {"text": "门控失败", "n": 2})
-    assert webhook.got.wait(WAIT_S)
-    assert status == 204
-    path, headers, payload = webhook.requests[0]
-    assert path == "/hooks/zw"
-    assert headers["Content-Type"].startswith("application/json")
-    assert payload == {"text": "门控失败", "n": 2}
-
-
-def test_send_webhook_raises_on_server_error(webhook):
-    import urllib.error
-
-    webhook.status = 500
-    with pytest.raises(urllib.error.HTTPError):
-        send_webhook(webhook.url + "/x", {"a": 1})
-
-
-def test_send_email_delivers_utf8_mail(smtp_sink):
-    send_email(smtp_sink.host, smtp_sink.port, "zonewatch@example.org",
-               "oncall@example.org, data@example.org", "[zonewatch] gate blocked", SUMMARY)
-    assert smtp_sink.got.wait(WAIT_S)
-    mail = smtp_sink.mails[0]
-    assert mail.sender == "zonewatch@example.org"
-    assert mail.rcpts == ["oncall@example.org", "data@example.org"]
-    msg = mail.message
-    assert msg["Subject"] == "[zonewatch] gate blocked"
-    assert "质量闸门" in msg.get_content()
-
-
 # --- reading the failure ----------------------------------------------------------------
 
 def test_gate_details_positional_and_attributes():
@@ -238,7 +210,7 @@ def test_failure_without_anything():
     assert f.summary is None and f.error == "unknown error"
 
 
-# --- connections ------------------------------------------------------------------------
+# --- which provider notifier the connection picks ---------------------------------------
 
 def _conn(**kw):
     base = {"conn_type": "http", "host": None, "port": None, "schema": None, "login": None,
@@ -246,60 +218,124 @@ def _conn(**kw):
     return SimpleNamespace(**{**base, **kw})
 
 
-def test_target_http():
-    t = target_from_connection(_conn(host="hooks.local", port=8080, schema="zonewatch/alert"))
-    assert t == Target(kind="webhook", url="http://hooks.local:8080/zonewatch/alert")
-    t = target_from_connection(_conn(conn_type="https", host="hooks.local"))
-    assert t.url == "https://hooks.local/"
-    t = target_from_connection(_conn(host="https://h.example/base",
-                                     extra_dejson={"endpoint": "/a"}))
-    assert t.url == "https://h.example/base/a"
+FAILURE = failure_from_context({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
 
 
-def test_target_smtp():
-    t = target_from_connection(_conn(conn_type="smtp", host="mail", port=2525,
-                                     extra_dejson={"to": "a@x.org,b@x.org", "from": "z@x.org"}))
-    assert (t.kind, t.host, t.port, t.to, t.sender) == ("email", "mail", 2525,
-                                                       ("a@x.org", "b@x.org"), "z@x.org")
+def test_http_connection_picks_the_http_providers_notifier():
+    n = provider_notifier(_conn(host="https://hooks.local/zw"), FAILURE)
+    assert isinstance(n, HttpNotifier)
+    assert n.http_conn_id == "zonewatch_notify" and n.method == "POST"
+    assert n.json == FAILURE.to_payload()
+    assert n.extra_options == {"timeout": notify.TIMEOUT_S}  # never wait forever
+    n = provider_notifier(_conn(conn_type="https", host="hooks.local", schema="https",
+                                extra_dejson={"timeout": 3}), FAILURE)
+    assert isinstance(n, HttpNotifier) and n.extra_options == {}  # the connection's timeout
+
+
+def test_http_uri_path_is_refused_with_a_hint():
+    # HttpHook reads the URI path as the URL scheme: say so instead of posting to nowhere
+    with pytest.raises(ValueError, match="whole webhook URL in host"):
+        provider_notifier(_conn(host="hooks.local", port=8080, schema="zonewatch/alert"),
+                          FAILURE)
+
+
+def test_smtp_connection_picks_the_smtp_providers_notifier():
+    n = provider_notifier(_conn(conn_type="smtp", host="mail", port=2525,
+                                extra_dejson={"to": "a@x.org, b@x.org", "from": "z@x.org"}),
+                          FAILURE)
+    assert isinstance(n, SmtpNotifier)
+    assert (n.smtp_conn_id, n.to, n.from_email) == ("zonewatch_notify", ["a@x.org", "b@x.org"],
+                                                    "z@x.org")
+    assert n.subject == FAILURE.subject and "质量闸门" in n.html_content
     with pytest.raises(ValueError, match="to"):
-        target_from_connection(_conn(conn_type="smtp", host="mail"))
+        provider_notifier(_conn(conn_type="smtp", host="mail"), FAILURE)
     with pytest.raises(ValueError, match="conn_type"):
-        target_from_connection(_conn(conn_type="postgres", host="db"))
+        provider_notifier(_conn(conn_type="postgres", host="db"), FAILURE)
+
+
+def test_mail_body_is_escaped_html_that_keeps_the_layout():
+    f = failure_from_context({"exception": GateBlocked("a < b & c\nline 2\n", "/r"), "ti": _ti()})
+    assert f.html.startswith("<pre>") and "a &lt; b &amp; c\nline 2" in f.html
 
 
 # --- the callback end to end, connection from the environment ---------------------------
 
+def _spy(monkeypatch, cls, name):
+    calls = []
+    real = getattr(cls, name)
+
+    def spy(self, *a, **kw):
+        calls.append(kw)
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(cls, name, spy)
+    return calls
+
+
+def _http_conn(url: str) -> str:
+    return json.dumps({"conn_type": "http", "host": url})
+
+
 def test_notify_failure_webhook_from_env_connection(webhook, monkeypatch, tmp_path):
-    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", webhook.url + "/hooks/zonewatch")
+    runs = _spy(monkeypatch, HttpHook, "run")
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY",
+                       _http_conn(webhook.url + "/hooks/zonewatch"))
     notify_failure({"exception": GateBlocked(SUMMARY, str(tmp_path)), "ti": _ti()})
     assert webhook.got.wait(WAIT_S)
-    path, _, payload = webhook.requests[0]
+    assert len(runs) == 1  # the http provider's hook posted it
+    path, headers, payload = webhook.requests[0]
     assert path == "/hooks/zonewatch"
+    assert headers["Content-Type"].startswith("application/json")
     assert payload["summary"] == SUMMARY
     assert payload["report_dir"] == str(tmp_path)
     assert payload["dag_id"] == "zonewatch_pipeline" and payload["task_id"] == "gate"
 
 
+def test_the_callback_is_an_airflow_notifier_that_posts(webhook, monkeypatch):
+    # Airflow calls on_failure_callback(context): BaseNotifier.__call__ -> notify()
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", _http_conn(webhook.url + "/zw"))
+    callback = ZonewatchNotifier()
+    assert isinstance(callback, BaseNotifier)
+    templated = "质量闸门 {{ ti.task_id }} {% raw %}\n"  # a summary is text, not a template
+    callback({"exception": GateBlocked(templated, "/r"), "ti": _ti()})
+    assert webhook.got.wait(WAIT_S)
+    assert webhook.requests[0][2]["summary"] == templated
+
+
 def test_notify_failure_email_from_env_connection(smtp_sink, monkeypatch, tmp_path):
+    sends = _spy(monkeypatch, SmtpHook, "send_email_smtp")
     monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", json.dumps({
         "conn_type": "smtp", "host": smtp_sink.host, "port": smtp_sink.port,
-        "extra": {"to": "oncall@example.org", "from": "zonewatch@example.org"}}))
+        "extra": {"to": "oncall@example.org, data@example.org", "from": "zonewatch@example.org",
+                  "disable_ssl": True, "disable_tls": True}}))  # the sink speaks plain SMTP
     notify_failure({"exception": GateBlocked(SUMMARY, str(tmp_path)), "ti": _ti()})
     assert smtp_sink.got.wait(WAIT_S)
-    msg = smtp_sink.mails[0].message
-    assert smtp_sink.mails[0].rcpts == ["oncall@example.org"]
+    assert len(sends) == 1  # the smtp provider's hook sent it
+    mail = smtp_sink.mails[0]
+    assert mail.sender == "zonewatch@example.org"
+    assert mail.rcpts == ["oncall@example.org", "data@example.org"]
+    msg = mail.message
     assert "gate blocked" in msg["Subject"]
-    assert "质量闸门" in msg.get_content()
+    body = msg.get_body(("html", "plain")).get_content()  # SmtpHook sends text/html
+    assert "质量闸门" in body and str(tmp_path) in body and "zonewatch failures" in body
 
 
 def test_notify_failure_without_connection_only_logs(monkeypatch, caplog):
     monkeypatch.delenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", raising=False)
-    sent = []
-    monkeypatch.setattr(notify, "send", lambda *a: sent.append(a))
+    built = []
+    monkeypatch.setattr(notify, "provider_notifier", lambda *a: built.append(a))
     with caplog.at_level("INFO", logger="ingest.ops.notify"):
         f = notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
-    assert sent == [] and f.summary == SUMMARY
+    assert built == [] and f.summary == SUMMARY
     assert "质量闸门" in caplog.text
+
+
+def _send_errors(caplog) -> list[str]:
+    """Our 'could not send' records; each one line, without a traceback."""
+    records = [r for r in caplog.records
+               if r.name == "ingest.ops.notify" and "could not send" in r.getMessage()]
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in records)
+    return [r.getMessage() for r in records]
 
 
 def test_notify_failure_never_raises_when_the_notifier_is_down(monkeypatch, caplog):
@@ -309,7 +345,36 @@ def test_notify_failure_never_raises_when_the_notifier_is_down(monkeypatch, capl
     with socket.socket() as s:
         s.bind((HOST, 0))
         port = s.getsockname()[1]
-    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", f"http://{HOST}:{port}/x")
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", _http_conn(f"http://{HOST}:{port}/x"))
     f = notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
     assert f.summary == SUMMARY
-    assert "could not send the failure notification" in caplog.text
+    [line] = _send_errors(caplog)  # one line, no traceback
+    assert "could not send the failure notification via zonewatch_notify: ConnectionError" in line
+
+
+def test_notify_failure_logs_a_server_error_once(webhook, monkeypatch, caplog):
+    webhook.status = 500
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", _http_conn(webhook.url + "/x"))
+    notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
+    assert webhook.got.wait(WAIT_S)
+    [line] = _send_errors(caplog)
+    assert "500" in line
+
+
+def test_notify_failure_logs_the_uri_path_hint(webhook, monkeypatch, caplog):
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", webhook.url + "/hooks/zonewatch")
+    notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
+    [line] = _send_errors(caplog)
+    assert "whole webhook URL in host" in line and webhook.requests == []
+
+
+def test_a_multiline_send_error_is_still_one_line(monkeypatch, caplog):
+    class Broken:
+        def notify(self, context):
+            raise RuntimeError("550 mailbox unavailable\n  retry later")
+
+    monkeypatch.setenv("AIRFLOW_CONN_ZONEWATCH_NOTIFY", _http_conn("http://127.0.0.1:9/x"))
+    monkeypatch.setattr(notify, "provider_notifier", lambda *a: Broken())
+    notify_failure({"exception": GateBlocked(SUMMARY, "/r"), "ti": _ti()})
+    [line] = _send_errors(caplog)
+    assert line.endswith("RuntimeError: 550 mailbox unavailable retry later")
