@@ -9,6 +9,9 @@ import zlib
 __all__ = ["BodyError", "BoundedBody", "SizeLimitError", "gunzip_capped"]
 
 _CHUNK = 64 * 1024
+# Bytes one decompress call may produce: a bomb grows the output a step at a time and is
+# refused at the cap, instead of one call producing the whole cap and copying it.
+_STEP = 1024 * 1024
 
 
 class BodyError(Exception):
@@ -88,7 +91,7 @@ def gunzip_capped(data: bytes, cap: int) -> bytes:
             pos += len(chunk)
         else:
             break
-        out += d.decompress(chunk, cap + 1 - len(out))
+        out += d.decompress(chunk, min(_STEP, cap + 1 - len(out)))
         if len(out) > cap:
             raise SizeLimitError(f"decompressed size exceeds {cap} bytes (gzip bomb?)")
         if d.eof:

@@ -540,3 +540,23 @@ def test_list_links_and_feed_items_carry_their_titles() -> None:
     assert [d.title for d in listed] == ["临空港经济区一季度GDP增长", "东湖高新区算力", "page two"]
     fed, _ = run(src("feed", entry=(f"{H}/rss.xml",)), web)
     assert [d.title for d in fed] == ["一", "二", "三"]
+
+
+def test_a_gzip_bomb_is_refused_without_holding_twice_the_cap() -> None:
+    """A 64 MiB bomb under an 8 MiB cap: refused, and the peak is about the cap (one
+    decompress call used to produce the whole cap and then copy it: ~2x)."""
+    import gzip
+    import tracemalloc
+
+    from ingest.fetch.body import SizeLimitError, gunzip_capped
+
+    cap = 8 * 1024 * 1024
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SizeLimitError):
+            gunzip_capped(bomb, cap)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * cap, peak
