@@ -34,11 +34,13 @@ help:
 	@echo "make eval-real  score the real-page corpus, dev and test parts (when .devcorpus/ is here)"
 
 $(CURDIR)/.tools/bin/uv:
-	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "install: uv $(UV_VERSION) into .tools/ (python3 -m venv, pip)"
+	@python3 -m venv .tools
+	@.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION) $(if $(VERBOSE),,--quiet)
+	@echo "install: the locked environment into $(VENV)/ (uv sync --frozen)"
+	@$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION) $(if $(VERBOSE),,--quiet)
 	@touch $@
 
 # The scripts and styles GX's Data Docs load from CDNs, pinned (package-lock.json), so the
@@ -46,8 +48,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 DATADOCS = $(CURDIR)/expectations/datadocs
 $(DATADOCS)/node_modules/.installed: $(DATADOCS)/package.json $(DATADOCS)/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "install: npm is missing (Debian: apt-get install npm)"; exit 2; }
-	npm ci --prefix "$(DATADOCS)" --ignore-scripts --no-audit --no-fund --legacy-peer-deps \
-	  $(if $(VERBOSE),,--loglevel=error)
+	@echo "install: Data Docs assets (npm ci in expectations/datadocs)"
+	@npm ci --prefix "$(DATADOCS)" --ignore-scripts --no-audit --no-fund --legacy-peer-deps \
+	  $(if $(VERBOSE),,--loglevel=error >/dev/null)
 	@touch $@
 
 install: $(VENV)/.synced $(DATADOCS)/node_modules/.installed
