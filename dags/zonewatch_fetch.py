@@ -76,7 +76,7 @@ def _source_tasks(name: str) -> None:
     # this too, so that source's Asset is not updated.
     @task(task_id=f"land_{name}", retries=1, retry_delay=timedelta(seconds=30),
           pool=POOL, trigger_rule="none_skipped",
-          outlets=[Asset(name=landed_asset(name)[0], uri=landed_asset(name)[1])])
+          outlets=[Asset(*landed_asset(name))])
     def land(params: dict[str, Any] | None = None,
              run_id: str | None = None) -> dict[str, Any]:
         from ingest.pipeline import land_step

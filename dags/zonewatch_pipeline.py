@@ -23,7 +23,7 @@ from ingest.config import (
     default_workdir,
     run_id_from_airflow,
 )
-from ingest.fetch.schedules import landed_asset, scheduled_groups
+from ingest.fetch.schedules import fetches_itself, landed_asset, scheduled_groups
 from ingest.ops.notify import ZonewatchNotifier
 from ingest.results import StepResult
 from ingest.runlock import workdir_lock
@@ -42,10 +42,8 @@ WAREHOUSE_ASSET = Asset(name="zonewatch_warehouse",
                         uri=Path(DEFAULT_WAREHOUSE).expanduser().resolve().as_uri())
 # With ZONEWATCH_SOURCES set, each source lands on its own `schedule:` (the fetch DAGs of
 # dags/zonewatch_fetch.py) and this DAG runs after any of them landed; without it, daily.
-LANDED = [Asset(name=n, uri=u) for g in scheduled_groups() for n, u in map(landed_asset,
-                                                                           g.sources)]
+LANDED = [Asset(*landed_asset(name)) for g in scheduled_groups() for name in g.sources]
 SCHEDULE: Any = AssetAny(*LANDED) if LANDED else "@daily"
-ASSET_TRIGGERED = "asset_triggered"
 
 # on_failure_callback: an Airflow notifier; the zonewatch_notify connection's type picks
 # the provider's HttpNotifier or SmtpNotifier (ingest/ops/notify.py).
@@ -173,8 +171,7 @@ def zonewatch_pipeline() -> None:
             from ingest.pipeline import source_names
 
             names = source_names(cfg)
-            kind = getattr(dag_run, "run_type", None)
-            if getattr(kind, "value", kind) == ASSET_TRIGGERED:
+            if not fetches_itself(getattr(dag_run, "run_type", None)):
                 names = []  # the fetch DAGs fetched and landed; keep the file's encodings
         except ConfigError as e:  # bad params or sources file: retrying will not help
             raise AirflowFailException(f"bad params: {e}") from e

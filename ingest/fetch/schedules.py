@@ -24,10 +24,11 @@ from pathlib import Path
 from ingest.fetch.sources import Source, load_sources
 
 __all__ = ["DEFAULT_SCHEDULE", "SOURCES_ENV", "FetchGroup", "fetch_dag_id", "fetch_groups",
-           "landed_asset", "scheduled_groups", "scheduled_sources_file"]
+           "fetches_itself", "landed_asset", "scheduled_groups", "scheduled_sources_file"]
 
 DEFAULT_SCHEDULE = "@daily"  # a source without `schedule:`; zonewatch_pipeline's own
 SOURCES_ENV = "ZONEWATCH_SOURCES"
+ASSET_TRIGGERED = "asset_triggered"  # Airflow's DagRunType value
 # Presets that are the same schedule under two names share one DAG (Airflow's own
 # preset table does not know these aliases).
 _ALIASES = {"@midnight": "@daily", "@annually": "@yearly"}
@@ -85,3 +86,9 @@ def scheduled_groups() -> tuple[FetchGroup, ...]:
     raises ConfigError (FILE:LINE: what is wrong): the DAG file's import error."""
     path = scheduled_sources_file()
     return fetch_groups(load_sources(path)) if path else ()
+
+
+def fetches_itself(run_type: object) -> bool:
+    """Does a zonewatch_pipeline run of this Airflow run type fetch its sources itself?
+    Not when the sources' Assets triggered it: their fetch DAGs fetched and landed."""
+    return getattr(run_type, "value", run_type) != ASSET_TRIGGERED

@@ -11,10 +11,8 @@ here and dropped at the end.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 import threading
 import time
 import uuid
@@ -29,6 +27,7 @@ import psycopg2
 import pytest
 from psycopg2.extensions import make_dsn, parse_dsn
 
+from tests.dbt.small_build import fx
 from tests.services import PostgresServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,21 +50,6 @@ MARTS = (
 FACT_TABLES = ("fct_investment", "fct_output", "fct_compute", "fct_conflicts", "fct_mentions")
 
 
-def _load_dbt_fixtures() -> Any:
-    """tests/dbt/test_dbt_build.py's landing fixture and DuckDB build helper (the test
-    tree is not a package, and `dbt` would shadow it anyway)."""
-    name = "zonewatch_tests_dbt_fixture"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "tests/dbt/test_dbt_build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_dbt_fixtures()
 
 
 # --------------------------------------------------------------------------- database

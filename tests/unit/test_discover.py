@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from benchmarks.sitemap_cases import gzip_bomb
 from ingest.fetch.discover import (
     Discovered,
     DiscoveryStats,
@@ -392,17 +393,8 @@ def test_sitemap_count_is_bounded() -> None:
     assert sum(e.stage == "limit" for e in st.errors) == 7
 
 
-def _bomb(size: int) -> bytes:
-    """gzip of `size` zero bytes, built in chunks (never holding `size` bytes)."""
-    c = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    block = bytes(1 << 20)
-    out = [c.compress(block) for _ in range(size >> 20)]
-    out.append(c.flush())
-    return b"".join(out)
-
-
 def test_gzip_bomb_is_capped_and_reported() -> None:
-    bomb = _bomb(64 << 20)  # 64 MiB of zeros, ~64 KB compressed; default cap is 50 MB
+    bomb = gzip_bomb(64 << 20)  # 64 MiB of zeros, ~64 KB compressed; default cap is 50 MB
     assert len(bomb) < 200_000
     web = FakeWeb({f"{H}/bomb.xml.gz": bomb, f"{H}/ok.xml": urlset((f"{H}/a.html", None))})
     found, st = run(src("sitemap", entry=(f"{H}/bomb.xml.gz", f"{H}/ok.xml")), web)
@@ -545,13 +537,12 @@ def test_list_links_and_feed_items_carry_their_titles() -> None:
 def test_a_gzip_bomb_is_refused_without_holding_twice_the_cap() -> None:
     """A 64 MiB bomb under an 8 MiB cap: refused, and the peak is about the cap (one
     decompress call used to produce the whole cap and then copy it: ~2x)."""
-    import gzip
     import tracemalloc
 
     from ingest.fetch.body import SizeLimitError, gunzip_capped
 
     cap = 8 * 1024 * 1024
-    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024))
+    bomb = gzip_bomb(64 * 1024 * 1024)
     tracemalloc.start()
     try:
         with pytest.raises(SizeLimitError):

@@ -86,3 +86,14 @@ def test_a_bad_scheduling_file_is_one_line(tmp_path: Path,
     monkeypatch.setenv("ZONEWATCH_SOURCES", str(bad))
     with pytest.raises(ConfigError, match=r"bad\.yml:4: .*not a cron expression"):
         scheduled_groups()
+
+
+def test_only_an_asset_triggered_pipeline_run_leaves_fetching_to_the_fetch_dags() -> None:
+    from airflow.utils.types import DagRunType
+
+    from ingest.fetch.schedules import fetches_itself
+
+    assert not fetches_itself(DagRunType.ASSET_TRIGGERED)
+    assert not fetches_itself("asset_triggered")
+    for kind in (DagRunType.MANUAL, DagRunType.SCHEDULED, DagRunType.BACKFILL_JOB, None):
+        assert fetches_itself(kind)
